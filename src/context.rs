@@ -1,0 +1,158 @@
+//! The integration context: a reusable thread pool and its thread count.
+
+use rayon::{ThreadPool, ThreadPoolBuilder};
+
+use crate::error::{Error, Result};
+use crate::integrand::Integrand;
+use crate::options::Options;
+use crate::result::Integral;
+
+/// Largest thread count a context accepts. Counts above it (such as 2^30)
+/// are almost certainly a caller bug and are refused.
+pub const MAX_THREADS: usize = 4096;
+
+/// Environment variable consulted when a context is created with `threads = 0`.
+pub const NUM_THREADS_ENV: &str = "VQUAD_NUM_THREADS";
+
+/// A reusable integration context.
+///
+/// A context owns a rayon thread pool, created once and reused by every call.
+/// It is `Send + Sync`: several threads may integrate on one context at once,
+/// and an integrand may itself integrate on the same context (nested calls run
+/// on the worker that makes them, without deadlock).
+///
+/// # Examples
+/// ```
+/// let ctx = vquad::Context::new(2).unwrap();
+/// let f = vquad::Poly::new(&[7.0, 0.0, 1.0]).unwrap();
+/// let opts = vquad::Options::fixed(vquad::Rule::Midpoint, 1_000_000);
+/// let r = ctx.integrate(&f, 0.0, 5.0, &opts).unwrap();
+/// assert!((r.value - 230.0 / 3.0).abs() < 1e-9);
+/// ```
+pub struct Context {
+    pool: Option<ThreadPool>,
+    threads: usize,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context").field("threads", &self.threads).finish()
+    }
+}
+
+impl Context {
+    /// Creates a context with `threads` worker threads.
+    ///
+    /// `threads = 0` means the value of `VQUAD_NUM_THREADS` if set, else the
+    /// number of logical CPUs. With one thread no pool is created and every
+    /// call runs on the calling thread.
+    ///
+    /// # Errors
+    /// - [`Error::UnsupportedCpu`] when the CPU lacks a feature this build was
+    ///   compiled for.
+    /// - [`Error::InvalidArg`] for more than [`MAX_THREADS`] threads or an
+    ///   unparsable `VQUAD_NUM_THREADS`.
+    /// - [`Error::Alloc`] when the operating system refuses the threads.
+    pub fn new(threads: usize) -> Result<Context> {
+        let missing = crate::simd::missing_cpu_features();
+        if !missing.is_empty() {
+            return Err(Error::UnsupportedCpu(missing));
+        }
+        let threads = resolve_threads(threads)?;
+        let pool = if threads > 1 {
+            let pool = ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .thread_name(|i| format!("vquad-worker-{i}"))
+                .build()
+                .map_err(|_| Error::Alloc)?;
+            Some(pool)
+        } else {
+            None
+        };
+        Ok(Context { pool, threads })
+    }
+
+    /// Number of threads this context computes with.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// The pool, or `None` for a one-thread context.
+    pub fn pool(&self) -> Option<&ThreadPool> {
+        self.pool.as_ref()
+    }
+
+    /// Runs `op` inside the pool (or directly on a one-thread context), so
+    /// that rayon parallel iterators inside it use this context's threads.
+    pub fn install<R: Send>(&self, op: impl FnOnce() -> R + Send) -> R {
+        match &self.pool {
+            Some(pool) => pool.install(op),
+            None => op(),
+        }
+    }
+
+    /// Integrates `f` over `[a, b]` with the given options.
+    ///
+    /// `b < a` gives −∫ from b to a, and `a == b` gives 0.
+    ///
+    /// # Errors
+    /// See [`Error`]. [`Error::MaxEvals`] still carries the best estimate.
+    pub fn integrate<F: Integrand + ?Sized>(
+        &self,
+        f: &F,
+        a: f64,
+        b: f64,
+        opts: &Options,
+    ) -> Result<Integral> {
+        crate::rules::integrate(self, &DynRef(f), a, b, opts)
+    }
+}
+
+/// Adapts any `&F` (sized or not) to `&dyn Integrand` without boxing.
+struct DynRef<'a, F: Integrand + ?Sized>(&'a F);
+
+impl<F: Integrand + ?Sized> Integrand for DynRef<'_, F> {
+    fn eval(&self, xs: &[f64], out: &mut [f64]) -> std::result::Result<(), crate::EvalError> {
+        self.0.eval(xs, out)
+    }
+    fn eval_lane(&self, x: crate::Lane) -> std::result::Result<crate::Lane, crate::EvalError> {
+        self.0.eval_lane(x)
+    }
+    fn sum_strided(
+        &self,
+        start: f64,
+        step: f64,
+        count: usize,
+    ) -> std::result::Result<f64, crate::EvalError> {
+        self.0.sum_strided(start, step, count)
+    }
+    fn is_cheap(&self) -> bool {
+        self.0.is_cheap()
+    }
+}
+
+/// Resolves a requested thread count: 0 means `VQUAD_NUM_THREADS`, else the
+/// number of logical CPUs.
+pub fn resolve_threads(requested: usize) -> Result<usize> {
+    let threads = if requested != 0 {
+        requested
+    } else {
+        match std::env::var(NUM_THREADS_ENV) {
+            Ok(v) if !v.trim().is_empty() => v.trim().parse::<usize>().map_err(|_| {
+                Error::invalid(format!("{NUM_THREADS_ENV}='{v}' is not a thread count"))
+            })?,
+            _ => logical_cpus(),
+        }
+    };
+    if threads == 0 || threads > MAX_THREADS {
+        return Err(Error::invalid(format!(
+            "thread count {threads} is out of range 1..={MAX_THREADS}"
+        )));
+    }
+    Ok(threads)
+}
+
+/// Number of logical CPUs available to this process.
+pub fn logical_cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}

@@ -1,0 +1,36 @@
+//! vquad: vectorized, threaded numerical integration with a C ABI.
+//!
+//! Every call cuts its work into fixed blocks whose size depends only on the
+//! problem, evaluates them with SIMD lanes on a reusable thread pool, and
+//! combines the block sums in a fixed pairwise order: the result is accurate
+//! and bitwise identical for any thread count.
+//!
+//! # Examples
+//! ```
+//! use vquad::{Context, Options, Poly, Rule};
+//! let ctx = Context::new(0).unwrap(); // VQUAD_NUM_THREADS or all CPUs
+//! let f = Poly::new(&[7.0, 0.0, 1.0]).unwrap(); // x^2 + 7
+//! let r = ctx.integrate(&f, 0.0, 5.0, &Options::fixed(Rule::Midpoint, 1 << 20)).unwrap();
+//! assert!((r.value - 230.0 / 3.0).abs() < 1e-10);
+//! ```
+#![deny(missing_docs)]
+
+pub mod context;
+pub mod error;
+pub mod exec;
+pub mod ffi;
+pub mod integrand;
+pub mod options;
+pub mod result;
+pub mod rules;
+pub mod simd;
+
+pub use context::Context;
+pub use error::{EvalError, Error, Result, Status};
+pub use integrand::{BatchFn, Integrand, Poly, ScalarFn};
+pub use options::{Options, Rule};
+pub use result::Integral;
+pub use simd::{Lane, LANES};
+
+/// The crate version, e.g. `"0.1.0"`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

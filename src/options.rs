@@ -1,0 +1,151 @@
+//! Integration rules and options.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A quadrature rule. The numbers are the C ABI's `VQ_RULE_*` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(i32)]
+pub enum Rule {
+    /// Gauss–Legendre on `n` panels when `n > 0`, else adaptive to tolerance.
+    Auto = 0,
+    /// Midpoint rule: one node per panel, `n` evaluations.
+    Midpoint = 1,
+    /// Trapezoid rule: `n + 1` evaluations.
+    Trapezoid = 2,
+    /// Simpson's rule: `2n + 1` evaluations with shared panel ends.
+    Simpson = 3,
+    /// Gauss–Legendre with `order` nodes per panel: `n·order` evaluations.
+    GaussLegendre = 4,
+    /// Globally adaptive Gauss–Kronrod.
+    GaussKronrod = 5,
+    /// Adaptive tanh–sinh (double exponential).
+    TanhSinh = 6,
+}
+
+impl Rule {
+    /// Every rule, in numeric order.
+    pub const ALL: [Rule; 7] = [
+        Rule::Auto,
+        Rule::Midpoint,
+        Rule::Trapezoid,
+        Rule::Simpson,
+        Rule::GaussLegendre,
+        Rule::GaussKronrod,
+        Rule::TanhSinh,
+    ];
+
+    /// The rule with this C value, if any.
+    pub fn from_code(code: i32) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|r| *r as i32 == code)
+    }
+
+    /// The rule's name as the CLI spells it, e.g. `"gauss-legendre"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Auto => "auto",
+            Rule::Midpoint => "midpoint",
+            Rule::Trapezoid => "trapezoid",
+            Rule::Simpson => "simpson",
+            Rule::GaussLegendre => "gauss-legendre",
+            Rule::GaussKronrod => "gauss-kronrod",
+            Rule::TanhSinh => "tanh-sinh",
+        }
+    }
+
+    /// True for rules that use `n` panels rather than a tolerance.
+    pub fn is_fixed(self) -> bool {
+        matches!(self, Rule::Midpoint | Rule::Trapezoid | Rule::Simpson | Rule::GaussLegendre)
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Rule {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Rule, String> {
+        Rule::ALL.iter().copied().find(|r| r.name() == s).ok_or_else(|| {
+            let names: Vec<_> = Rule::ALL.iter().map(|r| r.name()).collect();
+            format!("unknown rule '{s}' (expected one of: {})", names.join(", "))
+        })
+    }
+}
+
+/// Default nodes per panel for Gauss–Legendre (`order = 0`).
+pub const DEFAULT_ORDER: u32 = 8;
+/// Largest Gauss–Legendre order.
+pub const MAX_ORDER: u32 = 64;
+/// Largest panel count of a fixed rule: past 2^53, panel indices stop being
+/// exact in a double.
+pub const MAX_PANELS: u64 = 1 << 53;
+/// Evaluation budget of adaptive rules when `max_evals = 0`.
+pub const DEFAULT_MAX_EVALS: u64 = 50_000_000;
+
+/// Options of one integration (the Rust twin of the C `vq_options`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Options {
+    /// The rule.
+    pub rule: Rule,
+    /// Panels for fixed rules (0 with `Auto` means adaptive).
+    pub n: u64,
+    /// Gauss–Legendre nodes per panel (0 means 8); for Gauss–Kronrod the
+    /// Gauss order of the pair (0 means the default pair).
+    pub order: u32,
+    /// Absolute tolerance of adaptive rules.
+    pub epsabs: f64,
+    /// Relative tolerance of adaptive rules.
+    pub epsrel: f64,
+    /// Evaluation budget of adaptive rules (0 means [`DEFAULT_MAX_EVALS`]);
+    /// for fixed rules, a cap checked before any work.
+    pub max_evals: u64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { rule: Rule::Auto, n: 0, order: 0, epsabs: 0.0, epsrel: 1e-10, max_evals: 0 }
+    }
+}
+
+impl Options {
+    /// Options for a fixed rule on `n` panels.
+    pub fn fixed(rule: Rule, n: u64) -> Options {
+        Options { rule, n, ..Options::default() }
+    }
+
+    /// Options for an adaptive rule with the given tolerances.
+    pub fn adaptive(rule: Rule, epsabs: f64, epsrel: f64) -> Options {
+        Options { rule, epsabs, epsrel, ..Options::default() }
+    }
+
+    /// The Gauss–Legendre order with 0 resolved to [`DEFAULT_ORDER`].
+    pub fn gl_order(&self) -> u32 {
+        if self.order == 0 {
+            DEFAULT_ORDER
+        } else {
+            self.order
+        }
+    }
+
+    /// The rule actually run: `Auto` becomes Gauss–Legendre when `n > 0` and
+    /// Gauss–Kronrod otherwise.
+    pub fn resolved_rule(&self) -> Rule {
+        match self.rule {
+            Rule::Auto if self.n > 0 => Rule::GaussLegendre,
+            Rule::Auto => Rule::GaussKronrod,
+            r => r,
+        }
+    }
+
+    /// The evaluation budget with 0 resolved to [`DEFAULT_MAX_EVALS`].
+    pub fn budget(&self) -> u64 {
+        if self.max_evals == 0 {
+            DEFAULT_MAX_EVALS
+        } else {
+            self.max_evals
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Quadrature rules and the dispatcher behind [`crate::Context::integrate`].
+
+pub mod fixed;
+pub mod gauss_legendre;
+
+use std::time::Instant;
+
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::integrand::Integrand;
+use crate::options::{Options, MAX_ORDER};
+use crate::result::Integral;
+
+/// Validates `opts`, orients the interval and runs the resolved rule.
+pub fn integrate(
+    ctx: &Context,
+    f: &dyn Integrand,
+    a: f64,
+    b: f64,
+    opts: &Options,
+) -> Result<Integral> {
+    let t0 = Instant::now();
+    let rule = opts.resolved_rule();
+    if a.is_nan() || b.is_nan() {
+        return Err(Error::invalid(format!("bounds must not be NaN (a = {a}, b = {b})")));
+    }
+    if opts.order > MAX_ORDER {
+        return Err(Error::invalid(format!(
+            "order {} is out of range 0..={MAX_ORDER}",
+            opts.order
+        )));
+    }
+    let mut result = if rule.is_fixed() {
+        fixed::validate(rule, a, b, opts)?;
+        if a == b {
+            empty(ctx)
+        } else if b < a {
+            negate(fixed::integrate(ctx, f, rule, b, a, opts)?)
+        } else {
+            fixed::integrate(ctx, f, rule, a, b, opts)?
+        }
+    } else {
+        return Err(Error::invalid(format!(
+            "rule '{rule}' is not available in this build"
+        )));
+    };
+    result.seconds = t0.elapsed().as_secs_f64();
+    Ok(result)
+}
+
+fn empty(ctx: &Context) -> Integral {
+    Integral {
+        value: 0.0,
+        abs_error: None,
+        evals: 0,
+        threads: ctx.threads() as u32,
+        seconds: 0.0,
+        subintervals: 0,
+    }
+}
+
+fn negate(mut r: Integral) -> Integral {
+    r.value = -r.value;
+    r
+}
