@@ -81,3 +81,34 @@ pub unsafe extern "C" fn vq_integrate(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ffi::{vq_context_free, vq_context_new, VQ_ERR_PANIC};
+
+    #[test]
+    fn a_panic_inside_the_computation_becomes_vq_err_panic() {
+        let mut ctx = std::ptr::null_mut();
+        // SAFETY: valid out pointer.
+        assert_eq!(unsafe { vq_context_new(2, &mut ctx) }, 0);
+        let panicking = vq_integrand {
+            inner: Box::new(|x: f64| -> f64 {
+                if x > 0.5 {
+                    panic!("integrand bug at {x}")
+                }
+                x
+            }),
+        };
+        let opts = vq_options::from(&Options::fixed(Rule::Midpoint, 1_000_000));
+        let mut out = std::mem::MaybeUninit::<vq_result>::uninit();
+        // SAFETY: live context and integrand, valid pointers.
+        let s = unsafe { vq_integrate(ctx, &panicking, 0.0, 1.0, &opts, out.as_mut_ptr()) };
+        assert_eq!(s, VQ_ERR_PANIC);
+        // SAFETY: static/thread-local string.
+        let msg = unsafe { std::ffi::CStr::from_ptr(crate::ffi::vq_last_error()) };
+        assert!(msg.to_str().unwrap().contains("integrand bug"), "{msg:?}");
+        // SAFETY: created above.
+        unsafe { vq_context_free(ctx) };
+    }
+}
