@@ -20,5 +20,8 @@ fn main() {
         .generate()
         .expect("cbindgen generates vquad.h");
     header.write_to_file(out_dir.join("vquad.h"));
-    println!("cargo:rustc-env=VQUAD_GENERATED_HEADER={}", out_dir.join("vquad.h").display());
+    println!(
+        "cargo:rustc-env=VQUAD_GENERATED_HEADER={}",
+        out_dir.join("vquad.h").display()
+    );
 }

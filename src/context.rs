@@ -36,7 +36,9 @@ pub struct Context {
 
 impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Context").field("threads", &self.threads).finish()
+        f.debug_struct("Context")
+            .field("threads", &self.threads)
+            .finish()
     }
 }
 

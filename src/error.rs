@@ -81,7 +81,9 @@ impl Status {
             Status::NonFinite => "the integrand returned a non-finite value",
             Status::Callback => "the callback reported an error",
             Status::MaxEvals => "evaluation budget exhausted before the tolerance was met",
-            Status::UnsupportedCpu => "the CPU lacks an instruction-set feature this build requires",
+            Status::UnsupportedCpu => {
+                "the CPU lacks an instruction-set feature this build requires"
+            }
             Status::Panic => "internal panic caught at the C boundary",
             Status::Alloc => "memory allocation failed",
             Status::Cancelled => "the computation was cancelled",

@@ -6,12 +6,23 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Libraries the Rust static library needs from the system.
-const STATIC_LIBS: &[&str] = &["-lgcc_s", "-lutil", "-lrt", "-lpthread", "-lm", "-ldl", "-lc"];
+const STATIC_LIBS: &[&str] = &[
+    "-lgcc_s",
+    "-lutil",
+    "-lrt",
+    "-lpthread",
+    "-lm",
+    "-ldl",
+    "-lc",
+];
 
 /// `target/<profile>`, where cargo put libvquad.a and libvquad.so.
 fn lib_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
-    exe.parent().and_then(Path::parent).expect("target/<profile>/deps/..").to_path_buf()
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps/..")
+        .to_path_buf()
 }
 
 fn root() -> &'static Path {
@@ -19,7 +30,10 @@ fn root() -> &'static Path {
 }
 
 fn have(tool: &str) -> bool {
-    Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -33,7 +47,11 @@ fn build(source: &str, link: Link, extra: &[&str]) -> PathBuf {
     let out_dir = lib.join("c_examples");
     std::fs::create_dir_all(&out_dir).unwrap();
     let stem = Path::new(source).file_stem().unwrap().to_str().unwrap();
-    let suffix = if link == Link::Static { "static" } else { "shared" };
+    let suffix = if link == Link::Static {
+        "static"
+    } else {
+        "shared"
+    };
     let exe = out_dir.join(format!("{stem}-{suffix}"));
     let cpp = source.ends_with(".cpp");
     let mut cmd = Command::new(if cpp { "g++" } else { "gcc" });
@@ -93,10 +111,19 @@ fn c_examples_build_and_run_static_and_shared() {
         let v = result_value(&cb);
         assert!((v - 4.999_721_778_966_19).abs() < 1e-12, "{cb}");
         let batch = run(&build("batch.c", link, &["-lm"]), &[]);
-        assert!((result_value(&batch) - std::f64::consts::PI).abs() < 1e-12, "{batch}");
-        assert!(batch.contains("VQ_ERR_CALLBACK") && batch.contains("returned 42"), "{batch}");
+        assert!(
+            (result_value(&batch) - std::f64::consts::PI).abs() < 1e-12,
+            "{batch}"
+        );
+        assert!(
+            batch.contains("VQ_ERR_CALLBACK") && batch.contains("returned 42"),
+            "{batch}"
+        );
         let cpp = run(&build("example.cpp", link, &[]), &[]);
-        assert!((result_value(&cpp) - 3f64.sin() / 3.0).abs() < 1e-14, "{cpp}");
+        assert!(
+            (result_value(&cpp) - 3f64.sin() / 3.0).abs() < 1e-14,
+            "{cpp}"
+        );
     }
 }
 
@@ -105,7 +132,15 @@ fn openmp_reference_builds_and_agrees() {
     let exe = lib_dir().join("c_examples").join("openmp_reference");
     std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
     let status = Command::new("gcc")
-        .args(["-O3", "-march=native", "-fopenmp", "-Wall", "-Wextra", "-Werror", "-pedantic"])
+        .args([
+            "-O3",
+            "-march=native",
+            "-fopenmp",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+        ])
         .arg(root().join("c_examples/openmp_reference.c"))
         .arg("-o")
         .arg(&exe)
@@ -113,6 +148,14 @@ fn openmp_reference_builds_and_agrees() {
         .expect("gcc runs");
     assert!(status.success());
     let out = run(&exe, &["1000000", "2", "1"]);
-    let v: f64 = out.split("value=").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    let v: f64 = out
+        .split("value=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((v - 230.0 / 3.0).abs() < 1e-9, "{out}");
 }

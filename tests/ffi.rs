@@ -8,7 +8,9 @@ use vquad::ffi::*;
 
 fn last_error() -> String {
     // SAFETY: vq_last_error returns a valid NUL-terminated thread-local string.
-    unsafe { CStr::from_ptr(vq_last_error()) }.to_string_lossy().into_owned()
+    unsafe { CStr::from_ptr(vq_last_error()) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn context(threads: u32) -> *mut vq_context {
@@ -21,7 +23,10 @@ fn context(threads: u32) -> *mut vq_context {
 fn poly(c: &[f64]) -> *mut vq_integrand {
     let mut f = null_mut();
     // SAFETY: `c` is a valid slice and `f` a valid out pointer.
-    assert_eq!(unsafe { vq_integrand_poly(c.as_ptr(), c.len(), &mut f) }, VQ_OK);
+    assert_eq!(
+        unsafe { vq_integrand_poly(c.as_ptr(), c.len(), &mut f) },
+        VQ_OK
+    );
     f
 }
 
@@ -66,7 +71,10 @@ fn integrate(
 #[test]
 fn defaults_are_documented_values() {
     let o = options(VQ_RULE_AUTO, 0);
-    assert_eq!((o.rule, o.n, o.order, o.epsabs, o.epsrel, o.max_evals), (0, 0, 0, 0.0, 1e-10, 0));
+    assert_eq!(
+        (o.rule, o.n, o.order, o.epsabs, o.epsrel, o.max_evals),
+        (0, 0, 0, 0.0, 1e-10, 0)
+    );
     // SAFETY: NULL is documented as a no-op.
     unsafe { vq_options_default(null_mut()) };
 }
@@ -75,11 +83,20 @@ fn defaults_are_documented_values() {
 fn seed_problem_through_the_c_abi() {
     let ctx = context(2);
     let f = poly(&[7.0, 0.0, 1.0]);
-    let (s, r) = integrate(ctx, f, 0.0, 5.0, Some(&options(VQ_RULE_MIDPOINT, 1_000_000)));
+    let (s, r) = integrate(
+        ctx,
+        f,
+        0.0,
+        5.0,
+        Some(&options(VQ_RULE_MIDPOINT, 1_000_000)),
+    );
     assert_eq!(s, VQ_OK);
     assert!((r.value - 230.0 / 3.0).abs() < 1e-10);
     assert!(r.abs_error.is_nan());
-    assert_eq!((r.evals, r.threads, r.subintervals), (1_000_000, 2, 1_000_000));
+    assert_eq!(
+        (r.evals, r.threads, r.subintervals),
+        (1_000_000, 2, 1_000_000)
+    );
     assert!(r.seconds >= 0.0);
     // SAFETY: both were created above and are freed once.
     unsafe {
@@ -100,14 +117,23 @@ fn null_pointers_give_null_arg_and_name_the_parameter() {
     }
     // SAFETY: NULL out pointers are what is being tested.
     unsafe {
-        assert_eq!(vq_integrate(ctx, f, 0.0, 1.0, &o, null_mut()), VQ_ERR_NULL_ARG);
+        assert_eq!(
+            vq_integrate(ctx, f, 0.0, 1.0, &o, null_mut()),
+            VQ_ERR_NULL_ARG
+        );
         assert_eq!(vq_context_new(1, null_mut()), VQ_ERR_NULL_ARG);
-        assert_eq!(vq_integrand_poly([1.0].as_ptr(), 1, null_mut()), VQ_ERR_NULL_ARG);
+        assert_eq!(
+            vq_integrand_poly([1.0].as_ptr(), 1, null_mut()),
+            VQ_ERR_NULL_ARG
+        );
         let mut out = null_mut();
         assert_eq!(vq_integrand_poly(null(), 3, &mut out), VQ_ERR_NULL_ARG);
         assert!(out.is_null());
         assert_eq!(vq_integrand_fn(None, null_mut(), &mut out), VQ_ERR_NULL_ARG);
-        assert_eq!(vq_integrand_batch(None, null_mut(), &mut out), VQ_ERR_NULL_ARG);
+        assert_eq!(
+            vq_integrand_batch(None, null_mut(), &mut out),
+            VQ_ERR_NULL_ARG
+        );
         assert!(out.is_null());
         assert_eq!(vq_context_threads(null()), 0);
         vq_context_free(null_mut());
@@ -146,11 +172,19 @@ fn bad_arguments_give_invalid_arg_and_a_message() {
     for (a, b) in [(nan, 1.0), (0.0, nan), (0.0, inf), (-inf, 0.0), (inf, inf)] {
         let (s, _) = integrate(ctx, f, a, b, Some(&o));
         assert_eq!(s, VQ_ERR_INVALID_ARG, "bounds {a} {b}");
-        assert!(last_error().starts_with("VQ_ERR_INVALID_ARG: "), "{}", last_error());
+        assert!(
+            last_error().starts_with("VQ_ERR_INVALID_ARG: "),
+            "{}",
+            last_error()
+        );
     }
     for n in [0u64, (1 << 53) + 1, 1 << 63] {
         o.n = n;
-        assert_eq!(integrate(ctx, f, 0.0, 1.0, Some(&o)).0, VQ_ERR_INVALID_ARG, "n = {n}");
+        assert_eq!(
+            integrate(ctx, f, 0.0, 1.0, Some(&o)).0,
+            VQ_ERR_INVALID_ARG,
+            "n = {n}"
+        );
     }
     o = options(VQ_RULE_GAUSS_LEGENDRE, 10);
     o.order = 65;
@@ -166,8 +200,14 @@ fn bad_arguments_give_invalid_arg_and_a_message() {
     let mut bad = null_mut();
     // SAFETY: valid pointers; the values are what is being tested.
     unsafe {
-        assert_eq!(vq_integrand_poly([1.0].as_ptr(), 0, &mut bad), VQ_ERR_INVALID_ARG);
-        assert_eq!(vq_integrand_poly([f64::NAN].as_ptr(), 1, &mut bad), VQ_ERR_INVALID_ARG);
+        assert_eq!(
+            vq_integrand_poly([1.0].as_ptr(), 0, &mut bad),
+            VQ_ERR_INVALID_ARG
+        );
+        assert_eq!(
+            vq_integrand_poly([f64::NAN].as_ptr(), 1, &mut bad),
+            VQ_ERR_INVALID_ARG
+        );
         assert!(bad.is_null());
         let mut c = null_mut();
         assert_eq!(vq_context_new(1 << 30, &mut c), VQ_ERR_INVALID_ARG);
@@ -192,7 +232,11 @@ unsafe extern "C" fn failing_batch(_: *const f64, _: *mut f64, _: usize, _: *mut
 unsafe extern "C" fn scaled_square(x: *const f64, fx: *mut f64, n: usize, p: *mut c_void) -> i32 {
     // SAFETY: vquad passes n readable x and n writable fx; p is the f64 below.
     let (x, fx, k) = unsafe {
-        (std::slice::from_raw_parts(x, n), std::slice::from_raw_parts_mut(fx, n), *(p as *const f64))
+        (
+            std::slice::from_raw_parts(x, n),
+            std::slice::from_raw_parts_mut(fx, n),
+            *(p as *const f64),
+        )
     };
     for (y, &x) in fx.iter_mut().zip(x) {
         *y = k * x * x;
@@ -205,13 +249,23 @@ fn callbacks_report_nonfinite_values_and_error_codes() {
     let ctx = context(2);
     let mut f = null_mut();
     // SAFETY: valid callback and out pointer.
-    unsafe { assert_eq!(vq_integrand_fn(Some(nan_above_half), null_mut(), &mut f), VQ_OK) };
+    unsafe {
+        assert_eq!(
+            vq_integrand_fn(Some(nan_above_half), null_mut(), &mut f),
+            VQ_OK
+        )
+    };
     let (s, _) = integrate(ctx, f, 0.0, 1.0, Some(&options(VQ_RULE_MIDPOINT, 1000)));
     assert_eq!(s, VQ_ERR_NONFINITE);
     assert!(last_error().contains("x = 5.005"), "{}", last_error());
     let mut g = null_mut();
     // SAFETY: valid callback and out pointer.
-    unsafe { assert_eq!(vq_integrand_batch(Some(failing_batch), null_mut(), &mut g), VQ_OK) };
+    unsafe {
+        assert_eq!(
+            vq_integrand_batch(Some(failing_batch), null_mut(), &mut g),
+            VQ_OK
+        )
+    };
     let (s, _) = integrate(ctx, g, 0.0, 1.0, Some(&options(VQ_RULE_SIMPSON, 100_000)));
     assert_eq!(s, VQ_ERR_CALLBACK);
     assert!(last_error().contains("-7"), "{}", last_error());
@@ -265,7 +319,13 @@ fn a_callback_may_integrate_on_the_context_calling_it() {
         let p = &mut nested as *mut Nested as *mut c_void;
         assert_eq!(vq_integrand_fn(Some(outer), p, &mut f), VQ_OK);
     }
-    let (s, r) = integrate(ctx, f, 0.0, 1.0, Some(&options(VQ_RULE_GAUSS_LEGENDRE, 20_000)));
+    let (s, r) = integrate(
+        ctx,
+        f,
+        0.0,
+        1.0,
+        Some(&options(VQ_RULE_GAUSS_LEGENDRE, 20_000)),
+    );
     assert_eq!(s, VQ_OK, "{}", last_error());
     assert!((r.value - 1.0 / 12.0).abs() < 1e-14, "{}", r.value);
     // SAFETY: each created above, freed once.
@@ -282,7 +342,9 @@ fn last_error_is_thread_local() {
     let (s, _) = integrate(ctx, null(), 0.0, 1.0, None);
     assert_eq!(s, VQ_ERR_NULL_ARG);
     let here = last_error();
-    std::thread::spawn(|| assert_eq!(last_error(), "")).join().unwrap();
+    std::thread::spawn(|| assert_eq!(last_error(), ""))
+        .join()
+        .unwrap();
     assert_eq!(last_error(), here);
     // SAFETY: created above.
     unsafe { vq_context_free(ctx) };

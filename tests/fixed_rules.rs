@@ -6,8 +6,19 @@ fn ctx(t: usize) -> Context {
     Context::new(t).expect("context")
 }
 
-fn integrate(c: &Context, f: &dyn Integrand, a: f64, b: f64, rule: Rule, n: u64, order: u32) -> f64 {
-    let opts = Options { order, ..Options::fixed(rule, n) };
+fn integrate(
+    c: &Context,
+    f: &dyn Integrand,
+    a: f64,
+    b: f64,
+    rule: Rule,
+    n: u64,
+    order: u32,
+) -> f64 {
+    let opts = Options {
+        order,
+        ..Options::fixed(rule, n)
+    };
     c.integrate(f, a, b, &opts).expect("integrates").value
 }
 
@@ -36,7 +47,10 @@ fn each_rule_is_exact_up_to_its_degree() {
             let p = Poly::new(&coeffs).unwrap();
             let exact = p.integral(-0.7, 1.3);
             let got = integrate(&c, &p, -0.7, 1.3, rule, 3, order);
-            assert!(rel(got, exact) < 1e-13, "{rule} order {order} degree {d}: {got} vs {exact}");
+            assert!(
+                rel(got, exact) < 1e-13,
+                "{rule} order {order} degree {d}: {got} vs {exact}"
+            );
         }
         // One degree more is no longer exact (checked where the error of one
         // panel is far above round-off).
@@ -47,7 +61,10 @@ fn each_rule_is_exact_up_to_its_degree() {
         coeffs[degree + 1] = 1.0;
         let p = Poly::new(&coeffs).unwrap();
         let got = integrate(&c, &p, -0.7, 1.3, rule, 1, order);
-        assert!(rel(got, p.integral(-0.7, 1.3)) > 1e-12, "{rule} order {order} too exact");
+        assert!(
+            rel(got, p.integral(-0.7, 1.3)) > 1e-12,
+            "{rule} order {order} too exact"
+        );
     }
 }
 
@@ -70,7 +87,10 @@ fn convergence_orders_match_theory() {
         let e1 = (integrate(&c, &f, 0.0, 1.5, rule, 40, order) - exact).abs();
         let e2 = (integrate(&c, &f, 0.0, 1.5, rule, 80, order) - exact).abs();
         let observed = (e1 / e2).log2();
-        assert!((observed - p).abs() < 0.15, "{rule}/{order}: order {observed}, expected {p}");
+        assert!(
+            (observed - p).abs() < 0.15,
+            "{rule}/{order}: order {observed}, expected {p}"
+        );
     }
 }
 
@@ -78,8 +98,14 @@ fn convergence_orders_match_theory() {
 fn seed_problem_gives_nearest_double_on_1e9_midpoint_panels() {
     let c = ctx(2);
     let f = Poly::new(&[7.0, 0.0, 1.0]).unwrap();
-    let r = c.integrate(&f, 0.0, 5.0, &Options::fixed(Rule::Midpoint, 1_000_000_000)).unwrap();
-    assert!((r.value - 230.0 / 3.0).abs() <= 3e-14, "value {:.17}", r.value);
+    let r = c
+        .integrate(&f, 0.0, 5.0, &Options::fixed(Rule::Midpoint, 1_000_000_000))
+        .unwrap();
+    assert!(
+        (r.value - 230.0 / 3.0).abs() <= 3e-14,
+        "value {:.17}",
+        r.value
+    );
     assert_eq!(r.evals, 1_000_000_000);
     assert_eq!(r.subintervals, 1_000_000_000);
     assert!(r.abs_error.is_none());
@@ -102,7 +128,12 @@ fn results_are_bitwise_identical_for_thread_counts_1_to_16() {
         let reference = integrate(&contexts[0], f, -2.0, 3.0, rule, n, order);
         for c in &contexts[1..] {
             let v = integrate(c, f, -2.0, 3.0, rule, n, order);
-            assert_eq!(v.to_bits(), reference.to_bits(), "{rule} n={n} threads={}", c.threads());
+            assert_eq!(
+                v.to_bits(),
+                reference.to_bits(),
+                "{rule} n={n} threads={}",
+                c.threads()
+            );
         }
     }
 }
@@ -119,7 +150,10 @@ fn evaluation_counts_are_exact() {
         (Rule::GaussLegendre, 64, 64_000),
         (Rule::Auto, 5, 5000),
     ] {
-        let opts = Options { order, ..Options::fixed(rule, 1000) };
+        let opts = Options {
+            order,
+            ..Options::fixed(rule, 1000)
+        };
         let r = c.integrate(&f, 0.0, 1.0, &opts).unwrap();
         assert_eq!(r.evals, expect, "{rule}");
         assert_eq!(r.threads, 3);
@@ -133,7 +167,9 @@ fn reversed_bounds_negate_and_equal_bounds_give_zero() {
     let fwd = integrate(&c, &f, 0.5, 2.0, Rule::Simpson, 1000, 0);
     let rev = integrate(&c, &f, 2.0, 0.5, Rule::Simpson, 1000, 0);
     assert_eq!(rev.to_bits(), (-fwd).to_bits());
-    let r = c.integrate(&f, 1.0, 1.0, &Options::fixed(Rule::Midpoint, 10)).unwrap();
+    let r = c
+        .integrate(&f, 1.0, 1.0, &Options::fixed(Rule::Midpoint, 10))
+        .unwrap();
     assert_eq!((r.value, r.evals), (0.0, 0));
 }
 
@@ -143,14 +179,50 @@ fn invalid_arguments_are_rejected_with_messages() {
     let f = Poly::new(&[1.0]).unwrap();
     let bad = [
         (f64::NAN, 1.0, Options::fixed(Rule::Midpoint, 10), "NaN"),
-        (0.0, f64::INFINITY, Options::fixed(Rule::Midpoint, 10), "finite"),
-        (f64::NEG_INFINITY, 0.0, Options::fixed(Rule::Simpson, 10), "finite"),
+        (
+            0.0,
+            f64::INFINITY,
+            Options::fixed(Rule::Midpoint, 10),
+            "finite",
+        ),
+        (
+            f64::NEG_INFINITY,
+            0.0,
+            Options::fixed(Rule::Simpson, 10),
+            "finite",
+        ),
         (0.0, 1.0, Options::fixed(Rule::Midpoint, 0), "n >= 1"),
-        (0.0, 1.0, Options::fixed(Rule::Midpoint, (1 << 53) + 1), "2^53"),
+        (
+            0.0,
+            1.0,
+            Options::fixed(Rule::Midpoint, (1 << 53) + 1),
+            "2^53",
+        ),
         (0.0, 1.0, Options::fixed(Rule::Midpoint, u64::MAX), "2^53"),
-        (0.0, 1.0, Options { order: 65, ..Options::fixed(Rule::GaussLegendre, 10) }, "order"),
-        (-1e308, 1e308, Options::fixed(Rule::Midpoint, 10), "overflows"),
-        (0.0, 1.0, Options { max_evals: 5, ..Options::fixed(Rule::Midpoint, 10) }, "max_evals"),
+        (
+            0.0,
+            1.0,
+            Options {
+                order: 65,
+                ..Options::fixed(Rule::GaussLegendre, 10)
+            },
+            "order",
+        ),
+        (
+            -1e308,
+            1e308,
+            Options::fixed(Rule::Midpoint, 10),
+            "overflows",
+        ),
+        (
+            0.0,
+            1.0,
+            Options {
+                max_evals: 5,
+                ..Options::fixed(Rule::Midpoint, 10)
+            },
+            "max_evals",
+        ),
     ];
     for (a, b, opts, needle) in bad {
         match c.integrate(&f, a, b, &opts) {
@@ -165,9 +237,13 @@ fn subnormal_bounds_integrate_without_error() {
     let c = ctx(2);
     let f = Poly::new(&[1.0]).unwrap();
     let tiny = f64::from_bits(1); // smallest subnormal
-    let r = c.integrate(&f, 0.0, 1e-300, &Options::fixed(Rule::Midpoint, 4)).unwrap();
+    let r = c
+        .integrate(&f, 0.0, 1e-300, &Options::fixed(Rule::Midpoint, 4))
+        .unwrap();
     assert!(rel(r.value, 1e-300) < 1e-12);
-    let r = c.integrate(&f, tiny, 1.0, &Options::fixed(Rule::Midpoint, 4)).unwrap();
+    let r = c
+        .integrate(&f, tiny, 1.0, &Options::fixed(Rule::Midpoint, 4))
+        .unwrap();
     assert!(rel(r.value, 1.0) < 1e-15);
 }
 
@@ -204,9 +280,14 @@ fn nested_integration_on_the_same_context_does_not_deadlock() {
     // ∫0^1 ∫0^1 (x + y) dy dx = 1
     let outer = move |x: f64| {
         let g = move |y: f64| x + y;
-        inner_ctx.integrate(&g, 0.0, 1.0, &Options::fixed(Rule::GaussLegendre, 4)).unwrap().value
+        inner_ctx
+            .integrate(&g, 0.0, 1.0, &Options::fixed(Rule::GaussLegendre, 4))
+            .unwrap()
+            .value
     };
-    let r = c.integrate(&outer, 0.0, 1.0, &Options::fixed(Rule::GaussLegendre, 4000)).unwrap();
+    let r = c
+        .integrate(&outer, 0.0, 1.0, &Options::fixed(Rule::GaussLegendre, 4000))
+        .unwrap();
     assert!((r.value - 1.0).abs() < 1e-13, "{}", r.value);
 }
 

@@ -81,7 +81,9 @@ impl Job<'_> {
                 Ok(v)
             } else {
                 let x = find_nonfinite(self.f, start, self.h, len)?;
-                Err(EvalError::NonFinite { x: x.unwrap_or(f64::NAN) })
+                Err(EvalError::NonFinite {
+                    x: x.unwrap_or(f64::NAN),
+                })
             }
         })?;
         Ok((sum, plan.task_points(k)))
@@ -120,7 +122,11 @@ pub fn run_streams(
         first_task,
     };
     let points: u64 = streams.iter().map(|s| s.count).sum();
-    let threshold = if f.is_cheap() { SERIAL_POINTS_CHEAP } else { SERIAL_POINTS };
+    let threshold = if f.is_cheap() {
+        SERIAL_POINTS_CHEAP
+    } else {
+        SERIAL_POINTS
+    };
     let parallel = ctx.threads() > 1 && points > threshold && total_tasks > 1;
     let slots = Slots::new(ctx.threads());
     let mut task_sums = vec![0.0f64; total_tasks as usize];
@@ -173,5 +179,9 @@ pub fn run_streams(
             pairwise(&task_sums[range])
         })
         .collect();
-    Ok(StreamSums { sums, slots, parallel })
+    Ok(StreamSums {
+        sums,
+        slots,
+        parallel,
+    })
 }

@@ -28,7 +28,9 @@ pub fn validate(rule: Rule, a: f64, b: f64, opts: &Options) -> Result<()> {
         )));
     }
     if opts.n == 0 {
-        return Err(Error::invalid(format!("fixed rule '{rule}' needs n >= 1 panels")));
+        return Err(Error::invalid(format!(
+            "fixed rule '{rule}' needs n >= 1 panels"
+        )));
     }
     if opts.n > MAX_PANELS {
         return Err(Error::invalid(format!(
@@ -46,7 +48,9 @@ pub fn validate(rule: Rule, a: f64, b: f64, opts: &Options) -> Result<()> {
         return Err(Error::invalid("the interval is too wide: b - a overflows"));
     }
     if a != b && (b - a) / opts.n as f64 == 0.0 {
-        return Err(Error::invalid("the panel width (b - a)/n underflows to zero"));
+        return Err(Error::invalid(
+            "the panel width (b - a)/n underflows to zero",
+        ));
     }
     let needed = evals(rule, opts.n, opts.gl_order());
     if opts.max_evals != 0 && needed > opts.max_evals {
@@ -77,17 +81,46 @@ pub fn integrate(
     };
     let value = match rule {
         Rule::Midpoint => {
-            let s = run_streams(ctx, f, a, b, n, &[Stream { offset: 0.5, count: n }])?;
+            let s = run_streams(
+                ctx,
+                f,
+                a,
+                b,
+                n,
+                &[Stream {
+                    offset: 0.5,
+                    count: n,
+                }],
+            )?;
             h * s.sums[0]
         }
         Rule::Trapezoid => {
             let (fa, fb) = ends(f)?;
-            let s = run_streams(ctx, f, a, b, n, &[Stream { offset: 1.0, count: n - 1 }])?;
+            let s = run_streams(
+                ctx,
+                f,
+                a,
+                b,
+                n,
+                &[Stream {
+                    offset: 1.0,
+                    count: n - 1,
+                }],
+            )?;
             h * (0.5 * (fa + fb) + s.sums[0])
         }
         Rule::Simpson => {
             let (fa, fb) = ends(f)?;
-            let streams = [Stream { offset: 1.0, count: n - 1 }, Stream { offset: 0.5, count: n }];
+            let streams = [
+                Stream {
+                    offset: 1.0,
+                    count: n - 1,
+                },
+                Stream {
+                    offset: 0.5,
+                    count: n,
+                },
+            ];
             let s = run_streams(ctx, f, a, b, n, &streams)?;
             h / 6.0 * ((fa + fb) + 2.0 * s.sums[0] + 4.0 * s.sums[1])
         }
@@ -96,7 +129,10 @@ pub fn integrate(
             let streams: Vec<Stream> = gl
                 .nodes
                 .iter()
-                .map(|&xi| Stream { offset: 0.5 * (1.0 + xi), count: n })
+                .map(|&xi| Stream {
+                    offset: 0.5 * (1.0 + xi),
+                    count: n,
+                })
                 .collect();
             let s = run_streams(ctx, f, a, b, n, &streams)?;
             let weighted: Vec<f64> = gl.weights.iter().zip(&s.sums).map(|(w, s)| w * s).collect();

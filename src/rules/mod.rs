@@ -22,7 +22,9 @@ pub fn integrate(
     let t0 = Instant::now();
     let rule = opts.resolved_rule();
     if a.is_nan() || b.is_nan() {
-        return Err(Error::invalid(format!("bounds must not be NaN (a = {a}, b = {b})")));
+        return Err(Error::invalid(format!(
+            "bounds must not be NaN (a = {a}, b = {b})"
+        )));
     }
     if opts.order > MAX_ORDER {
         return Err(Error::invalid(format!(

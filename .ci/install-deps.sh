@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the system packages vquad's checks need, when missing.
+# Debian/Ubuntu only; safe to re-run. Each job lists its own needs here.
+set -euo pipefail
+
+need=()
+want() { # want <command> <package>
+    command -v "$1" >/dev/null 2>&1 || need+=("$2")
+}
+want gcc gcc
+want g++ g++
+want make make
+
+if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    echo "installing: ${need[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+fi
