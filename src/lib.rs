@@ -22,6 +22,7 @@ pub mod ffi;
 pub mod integrand;
 pub mod options;
 pub mod result;
+pub mod scaling;
 pub mod rules;
 pub mod simd;
 
