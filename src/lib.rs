@@ -26,8 +26,8 @@ pub mod rules;
 pub mod simd;
 
 pub use context::Context;
-pub use error::{EvalError, Error, Result, Status};
-pub use integrand::{BatchFn, Integrand, Poly, ScalarFn};
+pub use error::{Error, EvalError, Result, Status};
+pub use integrand::{BatchFn, Expr, Integrand, Poly, ScalarFn};
 pub use options::{Options, Rule};
 pub use result::Integral;
 pub use simd::{Lane, LANES};
