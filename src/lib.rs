@@ -26,7 +26,7 @@ pub mod rules;
 pub mod simd;
 
 pub use context::Context;
-pub use error::{Error, EvalError, Result, Status};
+pub use error::{EvalError, Error, Result, Status};
 pub use integrand::{BatchFn, Expr, Integrand, Poly, ScalarFn};
 pub use options::{Options, Rule};
 pub use result::Integral;

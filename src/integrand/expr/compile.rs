@@ -225,21 +225,12 @@ fn allocate(nodes: &[(Op, Val, Val)], root: Val) -> Program {
             regs - 1
         });
         reg_of[i] = dst;
-        code.push(Ins {
-            op,
-            dst,
-            a: oa,
-            b: ob,
-        });
+        code.push(Ins { op, dst, a: oa, b: ob });
     }
     let result = match root {
         Val::Const(c) => Operand::Const(c),
         Val::X => Operand::Reg(0),
         Val::Node(r) => Operand::Reg(reg_of[r as usize]),
     };
-    Program {
-        code,
-        regs: regs as usize,
-        result,
-    }
+    Program { code, regs: regs as usize, result }
 }

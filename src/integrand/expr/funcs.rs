@@ -75,10 +75,7 @@ const FUNCTIONS: [(&str, Op); 22] = [
 impl Op {
     /// The function called `name`, if there is one.
     pub fn from_name(name: &str) -> Option<Op> {
-        FUNCTIONS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|&(_, op)| op)
+        FUNCTIONS.iter().find(|(n, _)| *n == name).map(|&(_, op)| op)
     }
 
     /// The function name (`"sin"`), or the operator's symbol (`"+"`).
@@ -88,10 +85,7 @@ impl Op {
             Op::Add => "+",
             Op::Mul => "*",
             Op::Div => "/",
-            _ => FUNCTIONS
-                .iter()
-                .find(|(_, op)| *op == self)
-                .map_or("?", |&(n, _)| n),
+            _ => FUNCTIONS.iter().find(|(_, op)| *op == self).map_or("?", |&(n, _)| n),
         }
     }
 
@@ -306,11 +300,8 @@ pub(crate) fn cos(x: Lane) -> Lane {
 
 /// Cephes' rational approximation of tan on [-π/4, π/4]:
 /// `tan r = r + r·z·P(z)/Q(z)`, `z = r²`, `Q` monic.
-const TAN_P: [f64; 3] = [
-    -1.30936939181383777646E4,
-    1.15351664838587416140E6,
-    -1.79565251976484877988E7,
-];
+const TAN_P: [f64; 3] =
+    [-1.30936939181383777646E4, 1.15351664838587416140E6, -1.79565251976484877988E7];
 const TAN_Q: [f64; 5] = [
     1.0,
     1.36812963470692954678E4,
@@ -346,12 +337,7 @@ pub(crate) fn acos(x: Lane) -> Lane {
 /// Arctangent.
 #[inline(always)]
 pub(crate) fn atan(x: Lane) -> Lane {
-    checked1(
-        x,
-        x.atan(),
-        x.abs().simd_lt(splat(f64::INFINITY)),
-        f64::atan,
-    )
+    checked1(x, x.atan(), x.abs().simd_lt(splat(f64::INFINITY)), f64::atan)
 }
 
 /// Two-argument arctangent `atan2(y, x)`. Zeros, infinities and NaNs take
@@ -433,17 +419,10 @@ pub(crate) fn cosh(x: Lane) -> Lane {
 
 /// Cephes' rational approximation of tanh below 0.625:
 /// `tanh a = a + a·z·P(z)/Q(z)`, `z = a²`, `Q` monic.
-const TANH_P: [f64; 3] = [
-    -9.64399179425052238628E-1,
-    -9.92877231001918586564E1,
-    -1.61468768441708447952E3,
-];
-const TANH_Q: [f64; 4] = [
-    1.0,
-    1.12811678491632931402E2,
-    2.23548839060100448583E3,
-    4.84406305325125486048E3,
-];
+const TANH_P: [f64; 3] =
+    [-9.64399179425052238628E-1, -9.92877231001918586564E1, -1.61468768441708447952E3];
+const TANH_Q: [f64; 4] =
+    [1.0, 1.12811678491632931402E2, 2.23548839060100448583E3, 4.84406305325125486048E3];
 
 /// Hyperbolic tangent: rational approximation below 0.625,
 /// `1 − 2/(e^{2a} + 1)` above (which also gives ±1 and NaN correctly).
@@ -483,23 +462,13 @@ pub(crate) fn ln(x: Lane) -> Lane {
 /// Base-2 logarithm.
 #[inline(always)]
 pub(crate) fn log2(x: Lane) -> Lane {
-    checked1(
-        x,
-        x.ln() * splat(std::f64::consts::LOG2_E),
-        log_ok(x),
-        f64::log2,
-    )
+    checked1(x, x.ln() * splat(std::f64::consts::LOG2_E), log_ok(x), f64::log2)
 }
 
 /// Base-10 logarithm.
 #[inline(always)]
 pub(crate) fn log10(x: Lane) -> Lane {
-    checked1(
-        x,
-        x.ln() * splat(std::f64::consts::LOG10_E),
-        log_ok(x),
-        f64::log10,
-    )
+    checked1(x, x.ln() * splat(std::f64::consts::LOG10_E), log_ok(x), f64::log10)
 }
 
 /// Cube root.
@@ -564,10 +533,7 @@ mod tests {
         for &a in &cases {
             for &b in &cases {
                 let (la, lb) = (Lane::splat(a), Lane::splat(b));
-                let (mn, mx) = (
-                    min_lane(la, lb).to_array()[0],
-                    max_lane(la, lb).to_array()[0],
-                );
+                let (mn, mx) = (min_lane(la, lb).to_array()[0], max_lane(la, lb).to_array()[0]);
                 assert_eq!(mn.to_bits(), min(a, b).to_bits(), "min({a}, {b})");
                 assert_eq!(mx.to_bits(), max(a, b).to_bits(), "max({a}, {b})");
             }

@@ -91,11 +91,7 @@ impl Expr {
         let parsed = parse::parse(src, false)?;
         let program = compile::compile(&parsed.nodes);
         Ok(Expr {
-            inner: Arc::new(Inner {
-                source: src.to_string(),
-                nodes: parsed.nodes,
-                program,
-            }),
+            inner: Arc::new(Inner { source: src.to_string(), nodes: parsed.nodes, program }),
         })
     }
 
@@ -187,10 +183,7 @@ impl Integrand for Expr {
 pub fn eval_constant(src: &str) -> Result<f64, Error> {
     let parsed = parse::parse(src, true)?;
     if let Some(col) = parsed.first_x {
-        return Err(parse_error(
-            format!("the bound must not depend on x (at column {col})"),
-            col,
-        ));
+        return Err(parse_error(format!("the bound must not depend on x (at column {col})"), col));
     }
     match compile::compile(&parsed.nodes).result {
         Operand::Const(c) => Ok(c),
@@ -237,11 +230,7 @@ fn write_tree(nodes: &[Node], f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let mut roots: Vec<usize> = Vec::new();
     for (i, n) in nodes.iter().enumerate() {
         let k = arity(n);
-        starts[i] = if k == 0 {
-            i
-        } else {
-            starts[roots[roots.len() - k]]
-        };
+        starts[i] = if k == 0 { i } else { starts[roots[roots.len() - k]] };
         roots.truncate(roots.len() - k);
         roots.push(i);
     }
