@@ -82,11 +82,14 @@ struct PackedLine([AtomicU64; 8]);
 pub fn run(ctx: &Context, strategy: Strategy, n: usize) -> Result<(f64, f64), Error> {
     let threads = ctx.threads();
     if strategy == Strategy::PackedSlots && threads > 8 {
-        return Err(Error::invalid("packed slots hold at most 8 threads (one cache line)"));
+        return Err(Error::invalid(
+            "packed slots hold at most 8 threads (one cache line)",
+        ));
     }
     let h = 5.0 / n as f64;
-    let padded: Vec<CachePadded<AtomicU64>> =
-        (0..threads).map(|_| CachePadded::new(AtomicU64::new(0))).collect();
+    let padded: Vec<CachePadded<AtomicU64>> = (0..threads)
+        .map(|_| CachePadded::new(AtomicU64::new(0)))
+        .collect();
     let packed = PackedLine(std::array::from_fn(|_| AtomicU64::new(0)));
     let shared = Mutex::new(0.0f64);
     let cas = AtomicU64::new(0f64.to_bits());
@@ -123,10 +126,15 @@ pub fn run(ctx: &Context, strategy: Strategy, n: usize) -> Result<(f64, f64), Er
     };
     let seconds = t0.elapsed().as_secs_f64();
     let total = match strategy {
-        Strategy::Register | Strategy::PaddedSlots => {
-            padded.iter().map(|s| f64::from_bits(s.load(Ordering::Relaxed))).sum()
-        }
-        Strategy::PackedSlots => packed.0.iter().map(|s| f64::from_bits(s.load(Ordering::Relaxed))).sum(),
+        Strategy::Register | Strategy::PaddedSlots => padded
+            .iter()
+            .map(|s| f64::from_bits(s.load(Ordering::Relaxed)))
+            .sum(),
+        Strategy::PackedSlots => packed
+            .0
+            .iter()
+            .map(|s| f64::from_bits(s.load(Ordering::Relaxed)))
+            .sum(),
         Strategy::Mutex => *shared.lock().unwrap_or_else(|p| p.into_inner()),
         Strategy::AtomicCas => f64::from_bits(cas.load(Ordering::Relaxed)),
     };
@@ -154,7 +162,11 @@ mod tests {
             let ctx = Context::new(threads).unwrap();
             for s in Strategy::ALL {
                 let (v, secs) = run(&ctx, s, 100_000).unwrap();
-                assert!((v - 230.0 / 3.0).abs() < 1e-6, "{} on {threads}: {v}", s.name());
+                assert!(
+                    (v - 230.0 / 3.0).abs() < 1e-6,
+                    "{} on {threads}: {v}",
+                    s.name()
+                );
                 assert!(secs >= 0.0);
             }
         }

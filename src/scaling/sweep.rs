@@ -20,7 +20,9 @@ pub fn parse_threads(spec: &str) -> std::result::Result<Vec<usize>, String> {
     let mut out = Vec::new();
     for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         let parse = |s: &str| {
-            s.trim().parse::<usize>().map_err(|_| format!("'{s}' is not a thread count"))
+            s.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("'{s}' is not a thread count"))
         };
         if let Some((lo, hi)) = item.split_once("..") {
             let (lo, hi) = (parse(lo)?, parse(hi.trim_start_matches('='))?);
@@ -111,7 +113,9 @@ impl SerialFractionWorkload {
     /// [`Error::InvalidArg`] when `fraction` is outside `[0, 1)`.
     pub fn new(fraction: f64, n: u64) -> Result<SerialFractionWorkload> {
         if !(0.0..1.0).contains(&fraction) {
-            return Err(Error::invalid(format!("serial fraction {fraction} is outside [0, 1)")));
+            return Err(Error::invalid(format!(
+                "serial fraction {fraction} is outside [0, 1)"
+            )));
         }
         Ok(SerialFractionWorkload {
             serial: Context::new(1)?,
@@ -127,7 +131,8 @@ impl Workload for SerialFractionWorkload {
         let rule = crate::options::Rule::Midpoint;
         let t0 = Instant::now();
         if self.n_serial > 0 {
-            self.serial.integrate(&self.f, 0.0, 5.0, &Options::fixed(rule, self.n_serial))?;
+            self.serial
+                .integrate(&self.f, 0.0, 5.0, &Options::fixed(rule, self.n_serial))?;
         }
         ctx.integrate(&self.f, 0.0, 5.0, &Options::fixed(rule, self.n_parallel))?;
         Ok(t0.elapsed().as_secs_f64())
@@ -181,6 +186,9 @@ mod tests {
     fn serial_fraction_workload_rejects_fractions_outside_unit_interval() {
         assert!(SerialFractionWorkload::new(1.0, 10).is_err());
         assert!(SerialFractionWorkload::new(-0.1, 10).is_err());
-        assert_eq!(SerialFractionWorkload::new(0.5, 1000).unwrap().n_serial, 1000);
+        assert_eq!(
+            SerialFractionWorkload::new(0.5, 1000).unwrap().n_serial,
+            1000
+        );
     }
 }

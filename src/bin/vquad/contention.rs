@@ -27,7 +27,10 @@ pub fn run_cmd(args: &ContentionArgs) -> Result<std::process::ExitCode, String> 
          slots once per point; ratio = time / time(padded-slots) at the same thread count",
         args.n
     );
-    println!("{:>7} {:>13} {:>12} {:>8} {:>14}", "threads", "strategy", "median s", "ratio", "value");
+    println!(
+        "{:>7} {:>13} {:>12} {:>8} {:>14}",
+        "threads", "strategy", "median s", "ratio", "value"
+    );
     for &t in &args.threads {
         let ctx = Context::new(t).map_err(|e| e.to_string())?;
         let mut reference = None;
@@ -43,7 +46,11 @@ pub fn run_cmd(args: &ContentionArgs) -> Result<std::process::ExitCode, String> 
             times.sort_by(f64::total_cmp);
             let median = times[times.len() / 2];
             let base = *reference.get_or_insert(median);
-            println!("{t:>7} {:>13} {median:>12.5} {:>8.2} {value:>14.9}", s.name(), median / base);
+            println!(
+                "{t:>7} {:>13} {median:>12.5} {:>8.2} {value:>14.9}",
+                s.name(),
+                median / base
+            );
         }
     }
     Ok(std::process::ExitCode::SUCCESS)

@@ -68,9 +68,11 @@ pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
     let rule = opts.resolved_rule();
     let (result, status, message) = match &outcome {
         Ok(r) => (Some(*r), "ok".to_string(), None),
-        Err(Error::MaxEvals { partial, message }) => {
-            (Some(*partial), "VQ_ERR_MAX_EVALS".into(), Some(message.clone()))
-        }
+        Err(Error::MaxEvals { partial, message }) => (
+            Some(*partial),
+            "VQ_ERR_MAX_EVALS".into(),
+            Some(message.clone()),
+        ),
         Err(e) => (None, e.status().name().to_string(), Some(e.to_string())),
     };
     if args.json {
@@ -87,7 +89,10 @@ pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
         });
         println!("{doc}");
     } else {
-        println!("∫ {} dx over [{}, {}], rule {}", problem.text, problem.a, problem.b, rule);
+        println!(
+            "∫ {} dx over [{}, {}], rule {}",
+            problem.text, problem.a, problem.b, rule
+        );
         if let Some(r) = result {
             println!("value       = {:.17e}", r.value);
             match r.abs_error {
@@ -99,13 +104,19 @@ pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
             println!("threads     = {}", r.threads);
             println!("time        = {:.6} s", r.seconds);
             if r.seconds > 0.0 {
-                println!("throughput  = {:.3} Mpts/s", r.evals as f64 / r.seconds / 1e6);
+                println!(
+                    "throughput  = {:.3} Mpts/s",
+                    r.evals as f64 / r.seconds / 1e6
+                );
             }
         }
         if let Some(m) = &message {
             eprintln!("vquad: {m}");
         }
     }
-    Ok(if outcome.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if outcome.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
-

@@ -17,7 +17,11 @@ pub struct Problem {
 impl Problem {
     /// Parses `expr a b`; with no expression, the seed problem x^2+7 on [0, 5]
     /// (as a polynomial, so it runs the register-only kernel).
-    pub fn from_args(expr: Option<&str>, a: Option<&str>, b: Option<&str>) -> Result<Problem, String> {
+    pub fn from_args(
+        expr: Option<&str>,
+        a: Option<&str>,
+        b: Option<&str>,
+    ) -> Result<Problem, String> {
         match (expr, a, b) {
             (None, None, None) => Ok(Problem {
                 text: "x^2+7".into(),

@@ -70,19 +70,43 @@ fn progress_bar(total: usize) -> Option<ProgressBar> {
 /// Runs the sweep, prints the table and the fit, writes the requested files.
 pub fn run(args: &SweepArgs) -> Result<std::process::ExitCode, String> {
     let machine = Machine::detect();
-    let threads = args.threads.clone().unwrap_or_else(|| (1..=machine.logical_cores).collect());
-    let cfg = SweepConfig { threads, reps: args.reps.max(1), warmup: 1 };
-    let default_n = if args.expr.is_some() { 100_000_000 } else { 1_000_000_000 };
-    let n = args.n.unwrap_or(if args.serial_fraction.is_some() { 200_000_000 } else { default_n });
+    let threads = args
+        .threads
+        .clone()
+        .unwrap_or_else(|| (1..=machine.logical_cores).collect());
+    let cfg = SweepConfig {
+        threads,
+        reps: args.reps.max(1),
+        warmup: 1,
+    };
+    let default_n = if args.expr.is_some() {
+        100_000_000
+    } else {
+        1_000_000_000
+    };
+    let n = args.n.unwrap_or(if args.serial_fraction.is_some() {
+        200_000_000
+    } else {
+        default_n
+    });
     let problem = Problem::from_args(args.expr.as_deref(), args.a.as_deref(), args.b.as_deref())?;
-    let opts = Options { n: if args.rule.is_fixed() { n } else { 0 }, ..Options::default() };
-    let opts = Options { rule: args.rule, ..opts };
+    let opts = Options {
+        n: if args.rule.is_fixed() { n } else { 0 },
+        ..Options::default()
+    };
+    let opts = Options {
+        rule: args.rule,
+        ..opts
+    };
     let integration;
     let synthetic;
     let (work, description): (&dyn Workload, String) = match args.serial_fraction {
         Some(fraction) => {
             synthetic = SerialFractionWorkload::new(fraction, n).map_err(|e| e.to_string())?;
-            (&synthetic, format!("synthetic workload, serial fraction {fraction}, n = {n}"))
+            (
+                &synthetic,
+                format!("synthetic workload, serial fraction {fraction}, n = {n}"),
+            )
         }
         None => {
             integration = IntegrationWorkload {
@@ -92,9 +116,15 @@ pub fn run(args: &SweepArgs) -> Result<std::process::ExitCode, String> {
                 opts,
                 weak: args.weak,
             };
-            let scaling = if args.weak { "weak (n x threads)" } else { "strong" };
-            let desc =
-                format!("{} on [{}, {}], {}, n = {n}, {scaling} scaling", problem.text, problem.a, problem.b, args.rule);
+            let scaling = if args.weak {
+                "weak (n x threads)"
+            } else {
+                "strong"
+            };
+            let desc = format!(
+                "{} on [{}, {}], {}, n = {n}, {scaling} scaling",
+                problem.text, problem.a, problem.b, args.rule
+            );
             (&integration, desc)
         }
     };
@@ -129,7 +159,9 @@ fn report(
         Ok(f) => print_fit(f),
         Err(e) => println!("Amdahl fit: not possible ({e})"),
     }
-    let gustafson = args.weak.then(|| fit::fit_gustafson(samples, machine.physical_cores));
+    let gustafson = args
+        .weak
+        .then(|| fit::fit_gustafson(samples, machine.physical_cores));
     if let Some(g) = &gustafson {
         match g {
             Ok(g) => println!(
@@ -180,7 +212,9 @@ fn report(
         std::fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
     }
     if let Some(path) = &args.csv {
-        let mut text = String::from("threads,median_s,min_s,max_s,speedup,efficiency,karp_flatt,oversubscribed\n");
+        let mut text = String::from(
+            "threads,median_s,min_s,max_s,speedup,efficiency,karp_flatt,oversubscribed\n",
+        );
         for p in &points {
             let kf = p.karp_flatt.map_or(String::new(), |k| format!("{k:.6}"));
             text += &format!(
@@ -200,7 +234,9 @@ fn report(
 
 fn trust_text(t: &Trust) -> String {
     match t {
-        Trust::ExactlyDetermined => "exactly determined (two thread counts: no residual to judge)".into(),
+        Trust::ExactlyDetermined => {
+            "exactly determined (two thread counts: no residual to judge)".into()
+        }
         Trust::Good => "good".into(),
         Trust::Poor(reason) => format!("poor: {reason:?}"),
     }
@@ -222,13 +258,21 @@ fn print_table(points: &[PointStats]) {
             p.speedup,
             p.efficiency,
             kf,
-            if p.oversubscribed { "  (oversubscribed: not fitted)" } else { "" }
+            if p.oversubscribed {
+                "  (oversubscribed: not fitted)"
+            } else {
+                ""
+            }
         );
     }
 }
 
 fn print_fit(f: &AmdahlFit) {
-    let max = if f.max_speedup.is_finite() { format!("{:.1}", f.max_speedup) } else { "unbounded".into() };
+    let max = if f.max_speedup.is_finite() {
+        format!("{:.1}", f.max_speedup)
+    } else {
+        "unbounded".into()
+    };
     println!(
         "Amdahl serial fraction alpha = {:.4}  (95% CI {:.4} .. {:.4}, {} points, rms residual {:.2}%)",
         f.alpha,
@@ -237,5 +281,8 @@ fn print_fit(f: &AmdahlFit) {
         f.points_used,
         100.0 * f.residual_rms
     );
-    println!("predicted maximum speedup 1/alpha = {max}; fit: {}", trust_text(&f.trust));
+    println!(
+        "predicted maximum speedup 1/alpha = {max}; fit: {}",
+        trust_text(&f.trust)
+    );
 }
