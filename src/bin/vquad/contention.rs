@@ -13,8 +13,8 @@ pub struct ContentionArgs {
     #[arg(short, long, default_value = "1e8", value_parser = parse_count)]
     pub n: u64,
     /// Thread counts to compare (at most 8).
-    #[arg(long, default_value = "1,2", value_parser = vquad::scaling::sweep::parse_threads)]
-    pub threads: Vec<usize>,
+    #[arg(long, default_value = "1,2", value_parser = crate::sweep::thread_list)]
+    pub threads: crate::sweep::ThreadList,
     /// Runs per strategy; the median is reported.
     #[arg(long, default_value_t = 5)]
     pub reps: usize,
@@ -31,7 +31,7 @@ pub fn run_cmd(args: &ContentionArgs) -> Result<std::process::ExitCode, String> 
         "{:>7} {:>13} {:>12} {:>8} {:>14}",
         "threads", "strategy", "median s", "ratio", "value"
     );
-    for &t in &args.threads {
+    for &t in &args.threads.0 {
         let ctx = Context::new(t).map_err(|e| e.to_string())?;
         let mut reference = None;
         for s in Strategy::ALL {

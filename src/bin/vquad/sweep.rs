@@ -32,8 +32,8 @@ pub struct SweepArgs {
     #[arg(short, long, value_parser = parse_count)]
     pub n: Option<u64>,
     /// Thread counts: a list `1,2,4,8` and/or ranges `1..16` (default: 1..logical CPUs).
-    #[arg(long, value_parser = parse_threads)]
-    pub threads: Option<Vec<usize>>,
+    #[arg(long, value_parser = thread_list)]
+    pub threads: Option<ThreadList>,
     /// Timed repetitions per thread count (after one warm-up run).
     #[arg(long, default_value_t = 5)]
     pub reps: usize,
@@ -55,6 +55,15 @@ pub struct SweepArgs {
     pub svg: Option<PathBuf>,
 }
 
+/// A parsed `--threads` value.
+#[derive(Debug, Clone)]
+pub struct ThreadList(pub Vec<usize>);
+
+/// Parses `--threads` (see [`parse_threads`]).
+pub fn thread_list(s: &str) -> Result<ThreadList, String> {
+    parse_threads(s).map(ThreadList)
+}
+
 fn progress_bar(total: usize) -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
@@ -70,10 +79,10 @@ fn progress_bar(total: usize) -> Option<ProgressBar> {
 /// Runs the sweep, prints the table and the fit, writes the requested files.
 pub fn run(args: &SweepArgs) -> Result<std::process::ExitCode, String> {
     let machine = Machine::detect();
-    let threads = args
-        .threads
-        .clone()
-        .unwrap_or_else(|| (1..=machine.logical_cores).collect());
+    let threads = match &args.threads {
+        Some(list) => list.0.clone(),
+        None => (1..=machine.logical_cores).collect(),
+    };
     let cfg = SweepConfig {
         threads,
         reps: args.reps.max(1),
