@@ -330,6 +330,25 @@ vq_status vq_integrand_batch(vq_batch_fn f, void *params, struct vq_integrand **
 void vq_integrand_free(struct vq_integrand *f);
 
 /*
+ Compiles an expression in `x` into a SIMD integrand, e.g.
+ `"exp(-x^2)*cos(x)"`. Grammar: numbers (`1e-3`, `.5`), `x`, `pi`, `e`,
+ `+ - * / ^` (`^` is right-associative and binds tighter than unary
+ minus), parentheses, `sin cos tan asin acos atan sinh cosh tanh exp log
+ log2 log10 sqrt cbrt abs floor ceil`, and `pow atan2 min max` of two
+ arguments. The string is copied; the compiled integrand is immutable and
+ may be shared by any number of threads.
+
+ Errors: `VQ_ERR_NULL_ARG` (expr or out NULL), `VQ_ERR_INVALID_ARG`
+ (not valid UTF-8), `VQ_ERR_PARSE` (with the column in `vq_last_error()`,
+ e.g. "unexpected ')' at column 7"; also for input over 64 KiB or nested
+ too deeply).
+
+ # Safety
+ `expr` must be NULL or a NUL-terminated string; `out` must be writable.
+ */
+vq_status vq_integrand_expr(const char *expr, struct vq_integrand **out);
+
+/*
  Integrates `f` over `[a, b]` on context `ctx`; `opts == NULL` means the
  defaults of `vq_options_default`. `b < a` gives −∫ from b to a; `a == b`
  gives 0.

@@ -13,7 +13,11 @@ fn amdahl_fit_recovers_the_serial_fraction_of_a_synthetic_workload() {
         eprintln!("one physical core: a 2-thread sweep cannot measure alpha; skipped");
         return;
     }
-    let cfg = SweepConfig { threads: vec![1, 2], reps: 7, warmup: 1 };
+    let cfg = SweepConfig {
+        threads: vec![1, 2],
+        reps: 7,
+        warmup: 1,
+    };
     for fraction in [0.0, 0.1, 0.3, 0.5] {
         let work = SerialFractionWorkload::new(fraction, 200_000_000).unwrap();
         // A timing test on a shared machine: a disturbed sweep is repeated
