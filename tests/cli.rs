@@ -239,3 +239,22 @@ fn contention_prints_every_strategy() {
         assert!(text.contains(s), "{s} missing:\n{text}");
     }
 }
+
+#[test]
+fn fit_criterion_reads_saved_samples() {
+    let dir = std::env::temp_dir().join(format!("vquad-cli-crit-{}", std::process::id()));
+    // Exact Amdahl timings with alpha = 0.2 and T1 = 1 s (in ns per iteration).
+    for (p, t) in [(1usize, 1.0e9), (2, 0.6e9)] {
+        let d = dir.join(p.to_string()).join("new");
+        std::fs::create_dir_all(&d).unwrap();
+        let sample = serde_json::json!({"iters": [1.0, 2.0, 3.0], "times": [t, 2.0 * t, 3.0 * t]});
+        std::fs::write(d.join("sample.json"), sample.to_string()).unwrap();
+    }
+    let out = vquad(&["fit-criterion", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("alpha = 0.2000"), "{text}");
+    std::fs::remove_dir_all(&dir).ok();
+    let out = vquad(&["fit-criterion", "/nonexistent-vquad-dir"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -3,6 +3,7 @@
 //! thread and on all threads.
 
 mod contention;
+mod criterion_fit;
 mod integrate;
 mod problem;
 mod seed;
@@ -30,6 +31,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Compare padded slots, false sharing, a mutex and an atomic CAS.
     Contention(contention::ContentionArgs),
+    /// Fit Amdahl's law to a criterion thread-sweep group (cargo bench --bench scaling).
+    FitCriterion(criterion_fit::CriterionFitArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         Some(Command::Integrate(args)) => integrate::run(&args),
         Some(Command::Sweep(args)) => sweep::run(&args),
         Some(Command::Contention(args)) => contention::run_cmd(&args),
+        Some(Command::FitCriterion(args)) => criterion_fit::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -241,7 +241,7 @@ fn report(
     Ok(std::process::ExitCode::SUCCESS)
 }
 
-fn trust_text(t: &Trust) -> String {
+pub fn trust_text(t: &Trust) -> String {
     match t {
         Trust::ExactlyDetermined => {
             "exactly determined (two thread counts: no residual to judge)".into()
@@ -251,7 +251,7 @@ fn trust_text(t: &Trust) -> String {
     }
 }
 
-fn print_table(points: &[PointStats]) {
+pub fn print_table(points: &[PointStats]) {
     println!(
         "{:>7} {:>12} {:>12} {:>8} {:>8} {:>10} {:>11}",
         "threads", "median s", "min s", "spread", "speedup", "efficiency", "Karp-Flatt"
@@ -276,7 +276,7 @@ fn print_table(points: &[PointStats]) {
     }
 }
 
-fn print_fit(f: &AmdahlFit) {
+pub fn print_fit(f: &AmdahlFit) {
     let max = if f.max_speedup.is_finite() {
         format!("{:.1}", f.max_speedup)
     } else {
