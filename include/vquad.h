@@ -279,6 +279,17 @@ void vq_context_free(struct vq_context *ctx);
 uint32_t vq_context_threads(const struct vq_context *ctx);
 
 /*
+ Cancels every `vq_integrate` call running on `ctx` at this moment: each
+ stops at its next block boundary and returns `VQ_ERR_CANCELLED`. Calls
+ started afterwards run normally. Thread-safe (call it from a watchdog or
+ signal-handling thread); NULL is a no-op.
+
+ # Safety
+ `ctx` must be NULL or a live context.
+ */
+void vq_context_cancel(const struct vq_context *ctx);
+
+/*
  Creates the polynomial `coeffs[0] + coeffs[1]·x + … + coeffs[len-1]·x^(len-1)`.
  The coefficients are copied.
 

@@ -251,7 +251,11 @@ fn fit_criterion_reads_saved_samples() {
         std::fs::write(d.join("sample.json"), sample.to_string()).unwrap();
     }
     let out = vquad(&["fit-criterion", dir.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("alpha = 0.2000"), "{text}");
     std::fs::remove_dir_all(&dir).ok();
