@@ -1,7 +1,9 @@
 //! Quadrature rules and the dispatcher behind [`crate::Context::integrate`].
 
+pub mod dd;
 pub mod fixed;
 pub mod gauss_legendre;
+pub mod kronrod;
 
 use std::time::Instant;
 
