@@ -4,6 +4,7 @@ pub mod dd;
 pub mod fixed;
 pub mod gauss_legendre;
 pub mod kronrod;
+pub mod wynn;
 
 use std::time::Instant;
 
