@@ -93,7 +93,7 @@ fn adams(k: usize) -> Dd {
 /// triangle inequality with an even sum).
 fn triple(a: usize, b: usize, c: usize) -> Dd {
     let s = (a + b + c) / 2;
-    debug_assert!((a + b + c) % 2 == 0 && a <= s && b <= s && c <= s);
+    debug_assert!((a + b + c).is_multiple_of(2) && a <= s && b <= s && c <= s);
     Dd::from(2.0) / Dd::from(2.0 * s as f64 + 1.0) * adams(s - a) * adams(s - b) * adams(s - c)
         / adams(s)
 }
@@ -185,7 +185,7 @@ pub fn compute(n: usize) -> KronrodRule {
         } else {
             let upper = if i == 0 { 1.0 } else { xgk[i - 1].hi };
             let lower = if i + 1 < n {
-                gauss[(i + 1) / 2].hi
+                gauss[i.div_ceil(2)].hi
             } else {
                 0.0
             };
@@ -196,7 +196,7 @@ pub fn compute(n: usize) -> KronrodRule {
     let mut wgk = vec![0.0; n + 1];
     let mut wg = vec![0.0; n + 1];
     for (i, &x) in xgk.iter().enumerate() {
-        let (p, dp) = if x.hi == 0.0 && n % 2 == 0 {
+        let (p, dp) = if x.hi == 0.0 && n.is_multiple_of(2) {
             (legendre_all(n, x)[n], Dd::ZERO)
         } else {
             legendre_dd(n, x)

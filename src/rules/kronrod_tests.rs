@@ -213,9 +213,8 @@ fn computed_g30k61_matches_quadpack_to_two_ulp() {
 fn apply(r: &KronrodRule, w: &[f64], k: i32) -> f64 {
     let n = r.n;
     let mut s = w[n] * if k == 0 { 1.0 } else { 0.0 };
-    for i in 0..n {
-        let x = r.xgk[i];
-        s += w[i] * (x.powi(k) + (-x).powi(k));
+    for (x, w) in r.xgk[..n].iter().zip(w) {
+        s += w * (x.powi(k) + (-x).powi(k));
     }
     s
 }

@@ -108,7 +108,8 @@ impl Epsilon {
             }
             let ss = 1.0 / delta1 + 1.0 / delta2 - 1.0 / delta3;
             let epsinf = (ss * e1).abs();
-            if !(epsinf > 1e-4) {
+            // (NaN, from an overflowed difference, also truncates.)
+            if epsinf.is_nan() || epsinf <= 1e-4 {
                 new_n = i + i - 1;
                 break;
             }
@@ -125,17 +126,14 @@ impl Epsilon {
         if new_n == LIMEXP {
             new_n = 2 * (LIMEXP / 2) - 1;
         }
-        let mut ib = if num % 2 == 0 { 2 } else { 1 };
+        let mut ib = if num.is_multiple_of(2) { 2 } else { 1 };
         for _ in 0..=newelm {
             t[ib] = t[ib + 2];
             ib += 2;
         }
         if num != new_n {
-            let mut indx = num - new_n + 1;
-            for i in 1..=new_n {
-                t[i] = t[indx];
-                indx += 1;
-            }
+            let from = num - new_n + 1;
+            t.copy_within(from..from + new_n, 1);
         }
         self.n = new_n;
         if self.calls < 4 {
