@@ -7,15 +7,16 @@
 //! - The evaluation budget (`max_evals`) runs out first:
 //!   [`Error::MaxEvals`], whose `partial` holds the best value reached and
 //!   its (large) error estimate: the one error that carries a result.
-//! - The algorithm stops because going on cannot help: round-off dominates
-//!   (QUADPACK's round-off tests; any `epsrel` below about `50 ε ≈ 1e-14`
-//!   ends here), the intervals reached the resolution of the floating-point
-//!   grid, the extrapolation stopped converging, or tanh–sinh reached its
-//!   finest level: `Ok` with the best value and an `abs_error` that honestly
-//!   exceeds the tolerance. Such calls are never retried or looped on; the
-//!   caller sees the unmet tolerance in `abs_error`.
-//! - The integral looks divergent (QAGS's divergence test): `Ok` with the
-//!   best value and `abs_error = +∞`: no bound is claimed.
+//! - Going on cannot help because round-off dominates (QUADPACK's round-off
+//!   tests; any `epsrel` below about `50 ε ≈ 1e-14` ends here), or tanh–sinh
+//!   reached its finest level: `Ok` with the best value and an `abs_error`
+//!   that honestly exceeds the tolerance. The call ends there (it is never
+//!   retried or looped on); the caller sees the unmet tolerance in
+//!   `abs_error`.
+//! - The integral may not exist: QAGS's intervals reached the resolution of
+//!   the floating-point grid around a singularity, its extrapolation stopped
+//!   converging, or its divergence test failed: `Ok` with the best value and
+//!   `abs_error = +∞`, since no finite bound would be honest.
 
 use super::kronrod;
 use super::points::Evaluator;
@@ -75,15 +76,31 @@ pub enum Outcome {
     Converged,
     /// The evaluation budget (or the subinterval limit) ran out.
     Budget,
-    /// Round-off error prevents reaching the tolerance.
+    /// Round-off error prevents reaching the tolerance; the estimate stands.
     Roundoff,
-    /// Intervals reached the resolution of the floating-point grid near some
-    /// point (a non-integrable or very strong singularity, a jump).
+    /// Tanh–sinh reached its finest level; the estimate (from the last level
+    /// differences) stands.
+    FinestLevel,
+    /// QAGS's intervals reached the resolution of the floating-point grid near
+    /// some point: a non-integrable or extremely strong singularity. No
+    /// bound is claimed.
     BadIntegrand,
-    /// The extrapolation or the refinement stopped converging.
+    /// QAGS's extrapolation stopped converging (probably divergent or very
+    /// slowly convergent). No bound is claimed.
     NoConvergence,
-    /// The integral is probably divergent.
+    /// QAGS's divergence test failed. No bound is claimed.
     Divergent,
+}
+
+impl Outcome {
+    /// Whether the algorithm's error estimate is a credible bound: false for
+    /// the outcomes where the integral may not even exist.
+    pub fn claims_bound(self) -> bool {
+        !matches!(
+            self,
+            Outcome::BadIntegrand | Outcome::NoConvergence | Outcome::Divergent
+        )
+    }
 }
 
 /// What an adaptive algorithm returns on `a < b`.
@@ -179,7 +196,7 @@ pub fn integrate(
         Rule::Auto => auto(&mut ev, Gk::new(kronrod::rule(order), range), tol, budget)?,
         _ => qags::integrate(&mut ev, Gk::new(kronrod::rule(order), range), tol, budget)?,
     };
-    let abs_error = if out.outcome == Outcome::Divergent {
+    let abs_error = if !out.outcome.claims_bound() {
         f64::INFINITY
     } else {
         out.abs_error

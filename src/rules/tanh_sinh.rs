@@ -158,7 +158,7 @@ pub fn integrate(
         last_diff = diff;
     }
     let (s, err) = prev.expect("at least one level");
-    Ok(done(ev, s, err, Outcome::NoConvergence))
+    Ok(done(ev, s, err, Outcome::FinestLevel))
 }
 
 fn done(ev: &Evaluator, value: f64, abs_error: f64, outcome: Outcome) -> Adaptive {
