@@ -6,6 +6,7 @@ pub mod fixed;
 pub mod gauss_kronrod;
 pub mod gauss_legendre;
 pub mod kronrod;
+pub mod pieces;
 pub mod points;
 pub mod qags;
 pub mod tanh_sinh;

@@ -19,8 +19,9 @@ use crate::integrand::{eval_checked, Integrand, CHUNK};
 
 /// Chunks a step aims for, so that up to 16 threads each get several.
 const TARGET_CHUNKS: usize = 64;
-/// Smallest chunk: two AVX-512 lane vectors.
-const MIN_CHUNK: usize = 16;
+/// Smallest chunk: one AVX-512 lane vector. Small steps (a few intervals)
+/// then still split evenly across two or three threads.
+const MIN_CHUNK: usize = 8;
 /// A step predicted to take less than this runs on the calling thread:
 /// waking the pool costs on the order of 10 µs.
 const SERIAL_NS: f64 = 40_000.0;

@@ -22,31 +22,19 @@
 //! the intervals sorted by left end. So the result is the same, to the bit,
 //! for any number of threads.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use super::adaptive::{Adaptive, Outcome, Tolerance};
 use super::dd::Dd;
 use super::gauss_kronrod::{centre, Estimate, Gk};
+use super::pieces::{Piece, Pieces};
 use super::points::Evaluator;
 use super::wynn::Epsilon;
 use crate::error::{Error, Result};
-use crate::exec::reduce::pairwise;
 
 /// Most intervals bisected in one step.
 pub const MAX_BATCH: usize = 128;
 /// Most subintervals kept: about 300 MiB of bookkeeping. Reaching it ends
 /// the integration like an exhausted budget.
 pub const MAX_PIECES: usize = 1 << 22;
-
-#[derive(Debug, Clone, Copy)]
-struct Piece {
-    lo: f64,
-    hi: f64,
-    value: f64,
-    error: f64,
-    depth: u32,
-}
 
 /// vquad's safeguard on top of QUADPACK's estimate: the children of a
 /// bisection claim together at least `δ = |K_parent − (K_left + K_right)|`,
@@ -66,9 +54,6 @@ fn bisection_floor(parent: f64, e1: &mut Estimate, e2: &mut Estimate) {
         }
     }
 }
-
-/// Heap key: larger error first, then the lower id (created first).
-type Key = (u64, Reverse<usize>);
 
 /// After the first rule application: either the answer, or the root
 /// interval's estimate to continue from with [`resume`].
@@ -160,11 +145,7 @@ struct Qags<'a, 'e> {
     gk: Gk,
     tol: Tolerance,
     budget: u64,
-    pieces: Vec<Piece>,
-    large: BinaryHeap<Key>,
-    small: BinaryHeap<Key>,
-    /// Intervals deeper than `level + 1` bisections are small.
-    level: u32,
+    pieces: Pieces,
     area: Dd,
     errsum: Dd,
     erlarg: Dd,
@@ -201,15 +182,19 @@ impl<'a, 'e> Qags<'a, 'e> {
     ) -> Qags<'a, 'e> {
         let mut table = Epsilon::new();
         table.push(root.value);
-        let mut q = Qags {
+        let whole = Piece {
+            lo,
+            hi,
+            value: root.value,
+            error: root.error,
+            depth: 0,
+        };
+        Qags {
             ev,
             gk,
             tol,
             budget,
-            pieces: Vec::new(),
-            large: BinaryHeap::new(),
-            small: BinaryHeap::new(),
-            level: 0,
+            pieces: Pieces::new(whole),
             area: Dd::from(root.value),
             errsum: Dd::from(root.error),
             erlarg: Dd::ZERO,
@@ -231,108 +216,27 @@ impl<'a, 'e> Qags<'a, 'e> {
             outcome: None,
             xs: Vec::new(),
             fx: Vec::new(),
-        };
-        q.insert(Piece {
-            lo,
-            hi,
-            value: root.value,
-            error: root.error,
-            depth: 0,
-        });
-        q
-    }
-
-    fn is_large(&self, depth: u32) -> bool {
-        self.noext || depth <= self.level + 1
-    }
-
-    fn key(&self, id: usize) -> Key {
-        (self.pieces[id].error.to_bits(), Reverse(id))
-    }
-
-    /// Stores a new interval (or the left child in its parent's slot).
-    fn insert(&mut self, p: Piece) {
-        self.place(self.pieces.len(), p);
-    }
-
-    fn place(&mut self, id: usize, p: Piece) {
-        if id == self.pieces.len() {
-            self.pieces.push(p);
-        } else {
-            self.pieces[id] = p;
-        }
-        let k = self.key(id);
-        if self.is_large(p.depth) {
-            self.large.push(k);
-        } else {
-            self.small.push(k);
         }
     }
 
-    /// Re-files the small intervals after `level` or `noext` changed.
-    fn refile(&mut self) {
-        let small = std::mem::take(&mut self.small);
-        for k in small {
-            if self.is_large(self.pieces[k.1 .0].depth) {
-                self.large.push(k);
-            } else {
-                self.small.push(k);
-            }
-        }
-    }
-
-    /// The worst interval overall.
-    fn peek_global(&self) -> Option<Key> {
-        match (self.large.peek(), self.small.peek()) {
-            (Some(a), Some(b)) => Some(*a.max(b)),
-            (a, b) => a.or(b).copied(),
-        }
-    }
-
-    fn pop_global(&mut self) -> Option<Key> {
-        let k = self.peek_global()?;
-        if self.large.peek() == Some(&k) {
-            self.large.pop()
-        } else {
-            self.small.pop()
-        }
-    }
-
-    /// Picks this step's batch (see the module documentation).
+    /// Picks this step's batch (see the module documentation): in
+    /// extrapolation mode from the large intervals, against the excess of
+    /// their error over the extrapolation tolerance; otherwise from all,
+    /// against the excess of the total error over the tolerance.
     fn select(&mut self, cap: usize) -> Vec<usize> {
         let excess = if self.extrap {
-            (self.erlarg.add_f64(-self.ertest)).to_f64()
+            self.erlarg.add_f64(-self.ertest).to_f64()
         } else {
             self.errsum.add_f64(-self.errbnd).to_f64()
         };
-        let mut batch = Vec::new();
-        let mut removed = 0.0;
-        while batch.len() < cap {
-            let key = if self.extrap {
-                self.large.pop()
-            } else {
-                match self.peek_global() {
-                    Some(k) if batch.is_empty() || self.is_large(self.pieces[k.1 .0].depth) => {
-                        self.pop_global()
-                    }
-                    _ => None,
-                }
-            };
-            let Some((_, Reverse(id))) = key else { break };
-            batch.push(id);
-            removed += self.pieces[id].error;
-            if removed >= excess {
-                break;
-            }
-        }
-        batch
+        self.pieces.take_batch(excess, cap, self.extrap)
     }
 
     /// One batch of bisections and QAGS's tests after it. Returns the final
     /// result when the integration ends.
     fn step(&mut self, first: bool) -> Result<Option<Adaptive>> {
         let per = 2 * self.gk.evals_per_interval() as u64;
-        let affordable = (self.budget - self.ev.evals()) / per;
+        let affordable = self.budget.saturating_sub(self.ev.evals()) / per;
         let room = (MAX_PIECES - self.pieces.len()) as u64;
         let cap = (MAX_BATCH as u64).min(affordable).min(room) as usize;
         if cap == 0 {
@@ -344,16 +248,13 @@ impl<'a, 'e> Qags<'a, 'e> {
         self.xs.clear();
         let mut ok = true;
         for &id in &batch {
-            let p = self.pieces[id];
+            let p = self.pieces.get(id);
             let (mid, _) = centre(p.lo, p.hi);
             ok &= self.gk.push_abscissae(p.lo, mid, &mut self.xs)
                 && self.gk.push_abscissae(mid, p.hi, &mut self.xs);
         }
         if !ok {
-            for &id in &batch {
-                let k = self.key(id);
-                self.large.push(k);
-            }
+            self.pieces.put_back(&batch);
             return Ok(Some(self.finish(Outcome::BadIntegrand)));
         }
         self.fx.resize(self.xs.len(), 0.0);
@@ -361,7 +262,7 @@ impl<'a, 'e> Qags<'a, 'e> {
         let m = self.gk.evals_per_interval();
         let mut bad_point = false;
         for (i, &id) in batch.iter().enumerate() {
-            let p = self.pieces[id];
+            let p = self.pieces.get(id);
             let (mid, _) = centre(p.lo, p.hi);
             let off = 2 * i * m;
             let e1 = self.gk.apply(p.lo, mid, &self.fx[off..off + m])?;
@@ -398,12 +299,12 @@ impl<'a, 'e> Qags<'a, 'e> {
             return Ok(None);
         }
         if !self.extrap {
-            match self.peek_global() {
-                Some((_, Reverse(id))) if self.is_large(self.pieces[id].depth) => return Ok(None),
-                _ => self.extrap = true,
+            if self.pieces.worst_is_large() {
+                return Ok(None);
             }
+            self.extrap = true;
         }
-        if !self.ierro3 && self.erlarg.to_f64() > self.ertest && !self.large.is_empty() {
+        if !self.ierro3 && self.erlarg.to_f64() > self.ertest && self.pieces.has_large() {
             return Ok(None);
         }
         Ok(self.extrapolate())
@@ -440,27 +341,26 @@ impl<'a, 'e> Qags<'a, 'e> {
         let depth = p.depth + 1;
         if !first && !self.noext {
             self.erlarg = self.erlarg - Dd::from(p.error);
-            if self.is_large(depth) {
+            if self.pieces.is_large(depth) {
                 self.erlarg = self.erlarg + Dd::from(erro12);
             }
         }
-        self.place(
-            id,
-            Piece {
-                lo: p.lo,
-                hi: mid,
-                value: e1.value,
-                error: e1.error,
-                depth,
-            },
-        );
-        self.insert(Piece {
+        let left = Piece {
+            lo: p.lo,
+            hi: mid,
+            value: e1.value,
+            error: e1.error,
+            depth,
+        };
+        let right = Piece {
             lo: mid,
             hi: p.hi,
             value: e2.value,
             error: e2.error,
             depth,
-        });
+        };
+        self.pieces.place(id, left);
+        self.pieces.place(self.pieces.len(), right);
     }
 
     /// Adds the current sum to the ε-table and starts the next level.
@@ -483,13 +383,13 @@ impl<'a, 'e> Qags<'a, 'e> {
         }
         if self.table.len() == 1 {
             self.noext = true;
+            self.pieces.flatten();
         }
         if let Some(o) = self.outcome {
             return Some(self.finish(o));
         }
         self.extrap = false;
-        self.level += 1;
-        self.refile();
+        self.pieces.next_level();
         self.erlarg = self.errsum;
         None
     }
@@ -532,11 +432,8 @@ impl<'a, 'e> Qags<'a, 'e> {
 
     /// The plain sum over all intervals, pairwise in order of left ends.
     fn finish_sum(&mut self, outcome: Outcome) -> Adaptive {
-        let mut order: Vec<usize> = (0..self.pieces.len()).collect();
-        order.sort_by(|&i, &j| self.pieces[i].lo.total_cmp(&self.pieces[j].lo));
-        let values: Vec<f64> = order.iter().map(|&i| self.pieces[i].value).collect();
-        let errors: Vec<f64> = order.iter().map(|&i| self.pieces[i].error).collect();
-        self.done(pairwise(&values), pairwise(&errors), outcome)
+        let (value, errsum) = self.pieces.sums();
+        self.done(value, errsum, outcome)
     }
 
     fn done(&self, value: f64, abs_error: f64, outcome: Outcome) -> Adaptive {
