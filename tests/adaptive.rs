@@ -288,23 +288,38 @@ fn callback_error_codes_propagate() {
 #[test]
 fn impossible_tolerance_stops_at_the_round_off_limit_instead_of_looping() {
     let c = ctx(2);
-    let exact = 1.0 - (-1.0f64).exp();
+    type F = fn(f64) -> f64;
+    let cases: [(F, f64); 3] = [
+        (|x| (-x).exp(), 1.0 - (-1.0f64).exp()),
+        (|x| x.powf(-0.9), 10.0),
+        (
+            |x| x.sqrt() / ((1.0 - x) * (1.0 + x)).sqrt(),
+            1.1981402347355923,
+        ),
+    ];
     for rule in ADAPTIVE {
-        let calls = AtomicU64::new(0);
-        let f = |x: f64| {
-            calls.fetch_add(1, Relaxed);
-            (-x).exp()
-        };
-        let r = c.integrate(&f, 0.0, 1.0, &opts(rule, 1e-20)).unwrap();
-        let est = r.abs_error.unwrap();
-        // The best double-precision answer, honestly above the tolerance.
-        assert!(rel(r.value, exact) < 1e-14, "{rule}: {r:?}");
-        assert!(
-            est > 1e-20 * exact && est >= (r.value - exact).abs(),
-            "{rule}: {est:e}"
-        );
-        assert!(r.evals < 100_000, "{rule}: {} evaluations", r.evals);
-        assert_eq!(calls.load(Relaxed), r.evals, "{rule}: evals must be exact");
+        for (i, (f, exact)) in cases.iter().enumerate() {
+            let calls = AtomicU64::new(0);
+            let g = |x: f64| {
+                calls.fetch_add(1, Relaxed);
+                f(x)
+            };
+            let r = c.integrate(&g, 0.0, 1.0, &opts(rule, 1e-20)).unwrap();
+            let est = r.abs_error.unwrap();
+            let what = format!("{rule} case {i}: {r:?}");
+            // Reported as not meeting 1e-20, with an honest estimate...
+            assert!(
+                est > 1e-20 * exact && est >= (r.value - exact).abs(),
+                "{what}"
+            );
+            assert!(r.evals < 100_000, "{what}");
+            assert_eq!(calls.load(Relaxed), r.evals, "{what}: evals must be exact");
+            // ...and the best double-precision answer where the rule can
+            // reach it (tanh-sinh cannot resolve (1 - x)^-1/2 next to x = 1).
+            if !(rule == Rule::TanhSinh && i == 2) {
+                assert!(rel(r.value, *exact) < 1e-13, "{what}");
+            }
+        }
     }
 }
 

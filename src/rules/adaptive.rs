@@ -8,15 +8,17 @@
 //!   [`Error::MaxEvals`], whose `partial` holds the best value reached and
 //!   its (large) error estimate: the one error that carries a result.
 //! - Going on cannot help because round-off dominates (QUADPACK's round-off
-//!   tests; any `epsrel` below about `50 ε ≈ 1e-14` ends here), or tanh–sinh
+//!   tests; and any tolerance below `50 ε·|I|` ≈ `1.1e-14·|I|`, which the
+//!   rules aim for instead, ending with the best double-precision result),
+//!   or tanh–sinh
 //!   reached its finest level: `Ok` with the best value and an `abs_error`
 //!   that honestly exceeds the tolerance. The call ends there (it is never
 //!   retried or looped on); the caller sees the unmet tolerance in
 //!   `abs_error`.
 //! - The integral may not exist: QAGS's intervals reached the resolution of
-//!   the floating-point grid around a singularity, its extrapolation stopped
-//!   converging, or its divergence test failed: `Ok` with the best value and
-//!   `abs_error = +∞`, since no finite bound would be honest.
+//!   the floating-point grid around a singularity, or its divergence test
+//!   failed: `Ok` with the best value and `abs_error = +∞`, since no finite
+//!   bound would be honest.
 
 use super::kronrod;
 use super::points::Evaluator;
@@ -32,6 +34,10 @@ use crate::result::Integral;
 pub const DEFAULT_ORDER_FINITE: u32 = 10;
 /// Default Gauss order on infinite ranges (G7K15, as QAGI).
 pub const DEFAULT_ORDER_INFINITE: u32 = 7;
+
+/// Tightest relative accuracy the adaptive rules aim for: `50 ε`, QUADPACK's
+/// limit (its rule error estimates never go below `50 ε ∫|f|`).
+pub const MIN_EPSREL: f64 = 50.0 * f64::EPSILON;
 
 /// Requested accuracy: `|error| ≤ max(epsabs, epsrel·|I|)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -63,8 +69,17 @@ impl Tolerance {
         Ok(Tolerance { epsabs, epsrel })
     }
 
-    /// The error allowed for an integral of value `value`.
+    /// The error the algorithms aim for at an integral of value `value`:
+    /// the requested bound, but never below [`MIN_EPSREL`]`·|value|`, the
+    /// round-off floor of the rules' own sums (QUADPACK refuses such
+    /// tolerances; vquad aims for the floor and reports the result as
+    /// round-off limited).
     pub fn bound(&self, value: f64) -> f64 {
+        self.epsabs.max(self.epsrel.max(MIN_EPSREL) * value.abs())
+    }
+
+    /// The bound the caller asked for.
+    pub fn requested(&self, value: f64) -> f64 {
         self.epsabs.max(self.epsrel * value.abs())
     }
 }
@@ -85,9 +100,11 @@ pub enum Outcome {
     /// some point: a non-integrable or extremely strong singularity. No
     /// bound is claimed.
     BadIntegrand,
-    /// QAGS's extrapolation stopped converging (probably divergent or very
-    /// slowly convergent). No bound is claimed.
-    NoConvergence,
+    /// QAGS's extrapolation stopped improving for five levels while far more
+    /// accurate than the plain sum (QUADPACK's "round-off detected in the
+    /// extrapolation table"): the extrapolated value is presumably the best
+    /// obtainable, and its ε-table estimate stands.
+    ExtrapolationRoundoff,
     /// QAGS's divergence test failed. No bound is claimed.
     Divergent,
 }
@@ -96,10 +113,7 @@ impl Outcome {
     /// Whether the algorithm's error estimate is a credible bound: false for
     /// the outcomes where the integral may not even exist.
     pub fn claims_bound(self) -> bool {
-        !matches!(
-            self,
-            Outcome::BadIntegrand | Outcome::NoConvergence | Outcome::Divergent
-        )
+        !matches!(self, Outcome::BadIntegrand | Outcome::Divergent)
     }
 }
 
@@ -196,6 +210,11 @@ pub fn integrate(
         Rule::Auto => auto(&mut ev, Gk::new(kronrod::rule(order), range), tol, budget)?,
         _ => qags::integrate(&mut ev, Gk::new(kronrod::rule(order), range), tol, budget)?,
     };
+    let mut out = out;
+    if out.outcome == Outcome::Converged && out.abs_error > tol.requested(out.value) {
+        // Met the round-off floor, not the (tighter) tolerance asked for.
+        out.outcome = Outcome::Roundoff;
+    }
     let abs_error = if !out.outcome.claims_bound() {
         f64::INFINITY
     } else {
@@ -218,7 +237,7 @@ pub fn integrate(
                 out.evals,
                 out.subintervals,
                 abs_error,
-                tol.bound(out.value)
+                tol.requested(out.value)
             ),
         });
     }

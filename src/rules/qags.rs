@@ -369,7 +369,7 @@ impl<'a, 'e> Qags<'a, 'e> {
         let (reseps, abseps) = self.table.extrapolate();
         self.ktmin += 1;
         if self.ktmin > 5 && self.abserr < 1e-3 * self.errsum.to_f64() {
-            self.outcome = Some(Outcome::NoConvergence);
+            self.outcome = Some(Outcome::ExtrapolationRoundoff);
         }
         if abseps < self.abserr {
             self.ktmin = 0;
@@ -417,17 +417,34 @@ impl<'a, 'e> Qags<'a, 'e> {
             } else if abserr > errsum {
                 return self.finish_sum(outcome);
             } else if area == 0.0 {
-                return self.done(self.result, abserr, outcome);
+                return self.extrapolated(abserr, outcome);
             }
         }
-        // Divergence test.
-        if !(self.ksgn_negative && self.result.abs().max(area.abs()) <= 0.01 * self.defabs) {
+        // Divergence test (an exhausted budget is reported as such).
+        if outcome != Outcome::Budget
+            && !(self.ksgn_negative && self.result.abs().max(area.abs()) <= 0.01 * self.defabs)
+        {
             let ratio = self.result / area;
             if !(0.01..=100.0).contains(&ratio) || errsum > area.abs() {
                 outcome = Outcome::Divergent;
             }
         }
-        self.done(self.result, abserr, outcome)
+        self.extrapolated(abserr, outcome)
+    }
+
+    /// The extrapolated result. QELG's error estimate (the spread of its last
+    /// three results) is trusted when the run converged or the table itself
+    /// stopped improving; otherwise the bound is at least
+    /// `errsum + |area − result|`, which holds whenever the plain sum's
+    /// estimate does (QAGS can prefer an extrapolation that is worse than the
+    /// sum, as for `sin(1/x)` on `(0, 1]` once its round-off tests fire).
+    fn extrapolated(&self, abserr: f64, outcome: Outcome) -> Adaptive {
+        let mut abs_error = abserr;
+        if !matches!(outcome, Outcome::Converged | Outcome::ExtrapolationRoundoff) {
+            let gap = (self.area.to_f64() - self.result).abs();
+            abs_error = abs_error.max(self.errsum.to_f64() + gap);
+        }
+        self.done(self.result, abs_error, outcome)
     }
 
     /// The plain sum over all intervals, pairwise in order of left ends.
