@@ -286,6 +286,28 @@ fn callback_error_codes_propagate() {
 }
 
 #[test]
+fn cancel_stops_an_adaptive_integration_with_cancelled() {
+    for threads in [1, 2] {
+        let c = ctx(threads);
+        for rule in ADAPTIVE {
+            let f = |x: f64| {
+                if x > 0.5 {
+                    c.cancel();
+                }
+                (50.0 * x).sin()
+            };
+            let e = c.integrate(&f, 0.0, 1.0, &opts(rule, 1e-12)).unwrap_err();
+            assert!(matches!(e, Error::Cancelled), "{rule}: {e:?}");
+            assert_eq!(e.status(), Status::Cancelled);
+            // Calls started afterwards run normally.
+            assert!(c
+                .integrate(&|x: f64| x, 0.0, 1.0, &opts(rule, 1e-12))
+                .is_ok());
+        }
+    }
+}
+
+#[test]
 fn impossible_tolerance_stops_at_the_round_off_limit_instead_of_looping() {
     let c = ctx(2);
     type F = fn(f64) -> f64;

@@ -7,14 +7,13 @@
 //! - The evaluation budget (`max_evals`) runs out first:
 //!   [`Error::MaxEvals`], whose `partial` holds the best value reached and
 //!   its (large) error estimate: the one error that carries a result.
-//! - Going on cannot help because round-off dominates (QUADPACK's round-off
-//!   tests; and any tolerance below `50 ε·|I|` ≈ `1.1e-14·|I|`, which the
-//!   rules aim for instead, ending with the best double-precision result),
-//!   or tanh–sinh
-//!   reached its finest level: `Ok` with the best value and an `abs_error`
-//!   that honestly exceeds the tolerance. The call ends there (it is never
-//!   retried or looped on); the caller sees the unmet tolerance in
-//!   `abs_error`.
+//! - Going on cannot help: round-off dominates (QUADPACK's round-off tests,
+//!   including round-off in the extrapolation table), the tolerance is below
+//!   `50 ε·|I|` ≈ `1.1e-14·|I|` (the rules aim for that floor instead and
+//!   end with the best double-precision result), or tanh–sinh reached its
+//!   finest level: `Ok` with the best value and an `abs_error` that honestly
+//!   exceeds the requested tolerance. The call ends there (nothing loops);
+//!   the caller sees the unmet tolerance in `abs_error`.
 //! - The integral may not exist: QAGS's intervals reached the resolution of
 //!   the floating-point grid around a singularity, or its divergence test
 //!   failed: `Ok` with the best value and `abs_error = +∞`, since no finite
@@ -205,12 +204,11 @@ pub fn integrate(
     let range = Range::new(lo, hi);
     let budget = opts.budget();
     let mut ev = Evaluator::new(ctx, f);
-    let out = match rule {
+    let mut out = match rule {
         Rule::TanhSinh => tanh_sinh::integrate(&mut ev, range, tol, budget, tanh_sinh::MAX_LEVEL)?,
         Rule::Auto => auto(&mut ev, Gk::new(kronrod::rule(order), range), tol, budget)?,
         _ => qags::integrate(&mut ev, Gk::new(kronrod::rule(order), range), tol, budget)?,
     };
-    let mut out = out;
     if out.outcome == Outcome::Converged && out.abs_error > tol.requested(out.value) {
         // Met the round-off floor, not the (tighter) tolerance asked for.
         out.outcome = Outcome::Roundoff;

@@ -35,6 +35,8 @@ pub fn chunk_len(len: usize) -> usize {
 /// cost per point that decides between the pool and the calling thread.
 pub struct Evaluator<'a> {
     ctx: &'a Context,
+    /// Cancellation epoch read when the integration started.
+    epoch: u64,
     f: &'a dyn Integrand,
     /// Measured nanoseconds per point (`None` before the first step).
     ns_per_point: Option<f64>,
@@ -47,6 +49,7 @@ impl<'a> Evaluator<'a> {
     pub fn new(ctx: &'a Context, f: &'a dyn Integrand) -> Evaluator<'a> {
         Evaluator {
             ctx,
+            epoch: ctx.epoch(),
             f,
             ns_per_point: None,
             evals: 0,
@@ -68,12 +71,19 @@ impl<'a> Evaluator<'a> {
     /// # Errors
     /// The first failure in point order: [`EvalError::NonFinite`] with the
     /// first abscissa whose value is NaN or infinite, or the callback's
-    /// error. Every chunk is evaluated either way, so the error reported is
-    /// the same for any thread count.
+    /// error, so the error reported is the same for any thread count; or
+    /// [`EvalError::Cancelled`] once [`Context::cancel`] was called (checked
+    /// before every chunk).
     pub fn eval(&mut self, xs: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
         debug_assert_eq!(xs.len(), out.len());
         let c = chunk_len(xs.len());
-        let f = self.f;
+        let (f, ctx, epoch) = (self.f, self.ctx, self.epoch);
+        let chunk = move |(x, o): (&[f64], &mut [f64])| {
+            if ctx.cancelled_since(epoch) {
+                return Err(EvalError::Cancelled);
+            }
+            eval_checked(f, x, o)
+        };
         let parallel = self.ctx.threads() > 1
             && self
                 .ns_per_point
@@ -83,14 +93,14 @@ impl<'a> Evaluator<'a> {
             let results: Vec<Result<(), EvalError>> = self.ctx.install(|| {
                 xs.par_chunks(c)
                     .zip(out.par_chunks_mut(c))
-                    .map(|(x, o)| eval_checked(f, x, o))
+                    .map(chunk)
                     .collect()
             });
             results.into_iter().find_map(Result::err)
         } else {
             xs.chunks(c)
                 .zip(out.chunks_mut(c))
-                .map(|(x, o)| eval_checked(f, x, o))
+                .map(chunk)
                 .find_map(Result::err)
         };
         let spent = t0.elapsed().as_nanos() as f64;
