@@ -477,16 +477,113 @@ pub(crate) fn cbrt(x: Lane) -> Lane {
     x.cbrt()
 }
 
-/// Results of wide's `powf_simd` within this factor of 1 (`|y·ln x| ≤ 345`)
-/// are within 3 ulp; outside it, the scalar `powf` takes over.
-const POW_RANGE: f64 = 1e150;
+/// Unsigned integer lanes of the same width as [`Lane`], for bit access.
+#[cfg(target_feature = "avx512f")]
+type Bits = wide::u64x8;
+/// Unsigned integer lanes of the same width as [`Lane`], for bit access.
+#[cfg(not(target_feature = "avx512f"))]
+type Bits = wide::u64x4;
 
-/// `a^b`. The fast path needs a positive normal finite base, a finite
-/// exponent and a result within [`POW_RANGE`] of 1; everything else (negative
-/// bases, zeros, infinities, NaNs, huge or tiny results) is scalar.
+/// `a + b` exactly, as a rounded sum and its error.
+#[inline(always)]
+fn two_sum(a: Lane, b: Lane) -> (Lane, Lane) {
+    let s = a + b;
+    let bb = s - a;
+    (s, (a - (s - bb)) + (b - bb))
+}
+
+/// `a · b` exactly, as a rounded product and its error (one fused
+/// multiply-subtract where FMA is compiled in, Dekker's splitting otherwise).
+#[inline(always)]
+fn two_prod(a: Lane, b: Lane) -> (Lane, Lane) {
+    let p = a * b;
+    if cfg!(target_feature = "fma") {
+        return (p, a.mul_sub(b, p));
+    }
+    let split = |v: Lane| {
+        let c = splat(134_217_729.0) * v;
+        let hi = c - (c - v);
+        (hi, v - hi)
+    };
+    let ((ah, al), (bh, bl)) = (split(a), split(b));
+    (p, ((ah * bh - p) + ah * bl + al * bh) + al * bl)
+}
+
+/// fdlibm's split of ln 2: `LN2_HI` has 21 trailing zero bits, so `e·LN2_HI`
+/// is exact for every binary exponent `e`.
+const LN2_HI: f64 = 6.93147180369123816490e-01;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+/// 2/3 as a double-double.
+const TWO_THIRDS: (f64, f64) = (0.6666666666666666, 3.700743415417188e-17);
+/// Coefficients of `(atanh(s) − s − s³/3)·2/s⁵` in `z = s²`, highest first:
+/// `2/27, 2/25, …, 2/5` (enough below 2^-70 for `|s| ≤ 0.1716`).
+const LOG_TAIL: [f64; 12] = [
+    2.0 / 27.0,
+    2.0 / 25.0,
+    2.0 / 23.0,
+    2.0 / 21.0,
+    2.0 / 19.0,
+    2.0 / 17.0,
+    2.0 / 15.0,
+    2.0 / 13.0,
+    2.0 / 11.0,
+    2.0 / 9.0,
+    2.0 / 7.0,
+    2.0 / 5.0,
+];
+
+/// `ln a` as a double-double (relative error near 2^-66) for positive
+/// normal finite `a`: `a = m·2^e` with `m ∈ [√½, √2)`, `s = (m−1)/(m+1)`,
+/// `ln m = 2·atanh s = 2s + (2/3)s³ + s⁵·P(s²)`, the leading terms carried
+/// in double-double.
+#[inline(always)]
+fn ln_dd(a: Lane) -> (Lane, Lane) {
+    let bits: Bits = wide::bytemuck::cast(a);
+    let m: Lane = wide::bytemuck::cast(
+        (bits & Bits::splat(0x000F_FFFF_FFFF_FFFF)) | Bits::splat(0x3FF0_0000_0000_0000),
+    );
+    let e_field: Lane = wide::bytemuck::cast((bits >> 52) | Bits::splat(0x4330_0000_0000_0000));
+    let e = e_field - splat(4_503_599_627_370_496.0 + 1023.0);
+    let big = m.simd_gt(splat(std::f64::consts::SQRT_2));
+    let m = big.select(m * splat(0.5), m);
+    let e = big.select(e + splat(1.0), e);
+    // s = f/d in double-double; f = m − 1 is exact.
+    let f = m - splat(1.0);
+    let (d, d_lo) = two_sum(m, splat(1.0));
+    let s = f / d;
+    let (p, p_err) = two_prod(s, d);
+    let s_lo = ((f - p) - p_err - s * d_lo) / d;
+    // (2/3)·s³ in double-double, including the s_lo contribution 2·s²·s_lo.
+    let (z, z_lo) = two_prod(s, s);
+    let (c, c_err) = two_prod(z, s);
+    let c_lo = c_err + z_lo * s;
+    let (t, t_err) = two_prod(c, splat(TWO_THIRDS.0));
+    let t_lo = t_err + c * splat(TWO_THIRDS.1) + c_lo * splat(TWO_THIRDS.0) + splat(2.0) * z * s_lo;
+    let rest = c * z * poly(z, &LOG_TAIL);
+    // e·ln2 + 2s + t + (small terms).
+    let (l1, e1) = two_sum(e * splat(LN2_HI), s + s);
+    let (l2, e2) = two_sum(l1, t);
+    let lo = e1 + e2 + (s_lo + s_lo) + t_lo + rest + e * splat(LN2_LO);
+    let hi = l2 + lo;
+    (hi, lo - (hi - l2))
+}
+
+/// Results of the SIMD `pow` within this factor of 1 stay clear of the
+/// overflow and subnormal ranges; beyond it the scalar `powf` takes over.
+const POW_RANGE: f64 = 1e300;
+
+/// `a^b = exp(b·ln a)` with `ln a` and the product carried in
+/// double-double, so the error stays near that of `exp` for every result
+/// size. The fast path needs a positive normal finite base, a finite
+/// exponent and a result within [`POW_RANGE`] of 1; everything else
+/// (negative bases, zeros, infinities, NaNs, huge or tiny results) is scalar.
 #[inline(always)]
 pub(crate) fn pow(a: Lane, b: Lane) -> Lane {
-    let r = a.powf_simd(b);
+    let (l, l_lo) = ln_dd(a);
+    let (p, p_err) = two_prod(b, l);
+    let p_lo = p_err + b * l_lo;
+    let e = p.exp();
+    let r = e.mul_add(p_lo, e);
     let ok = log_ok(a)
         & b.abs().simd_lt(splat(f64::INFINITY))
         & r.simd_le(splat(POW_RANGE))
