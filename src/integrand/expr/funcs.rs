@@ -572,26 +572,41 @@ fn ln_dd(a: Lane) -> (Lane, Lane) {
 /// overflow and subnormal ranges; beyond it the scalar `powf` takes over.
 const POW_RANGE: f64 = 1e300;
 
-/// `a^b = exp(b·ln a)` with `ln a` and the product carried in
-/// double-double, so the error stays near that of `exp` for every result
-/// size. The fast path needs a positive normal finite base, a finite
-/// exponent and a result within [`POW_RANGE`] of 1; everything else
+/// `2^k` for integer-valued lanes `k` in `-1022..=1023`.
+#[inline(always)]
+fn pow2(k: Lane) -> Lane {
+    let biased: Bits = wide::bytemuck::cast(k + splat(4_503_599_627_370_496.0 + 1023.0));
+    wide::bytemuck::cast(biased << 52)
+}
+
+/// `a^b = 2^k·exp(r)` where `b·ln a = k·ln 2 + r`, with `ln a`, the product
+/// and the reduction carried in double-double: the error stays near that of
+/// `exp` on `|r| ≤ ln 2/2` for every result size, and exact powers of two
+/// come out exact. The fast path needs a positive normal finite base, a
+/// finite exponent and a result within [`POW_RANGE`] of 1; everything else
 /// (negative bases, zeros, infinities, NaNs, huge or tiny results) is scalar.
 #[inline(always)]
 pub(crate) fn pow(a: Lane, b: Lane) -> Lane {
     let (l, l_lo) = ln_dd(a);
     let (p, p_err) = two_prod(b, l);
     let p_lo = p_err + b * l_lo;
-    let e = p.exp();
-    let r = e.mul_add(p_lo, e);
+    let k = (p * splat(std::f64::consts::LOG2_E)).round_ties_even();
+    // Exact: k·LN2_HI has at most 43 bits and is within a factor 2 of p.
+    let r_hi = k.mul_neg_add(splat(LN2_HI), p);
+    let r_lo = k.mul_neg_add(splat(LN2_LO), p_lo);
+    let r = r_hi + r_lo;
+    let r_lo = r_lo - (r - r_hi);
+    let e = r.exp();
+    let res = e.mul_add(r_lo, e) * pow2(k);
     let ok = log_ok(a)
         & b.abs().simd_lt(splat(f64::INFINITY))
-        & r.simd_le(splat(POW_RANGE))
-        & r.simd_ge(splat(1.0 / POW_RANGE));
+        & k.abs().simd_le(splat(1000.0))
+        & res.simd_le(splat(POW_RANGE))
+        & res.simd_ge(splat(1.0 / POW_RANGE));
     if ok.all() {
-        r
+        res
     } else {
-        fix2(a, b, r, !ok, f64::powf)
+        fix2(a, b, res, !ok, f64::powf)
     }
 }
 
