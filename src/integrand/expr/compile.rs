@@ -8,8 +8,8 @@
 //!    reciprocal for negative exponents).
 //! 2. The DAG, already in a valid evaluation order, gets registers by a
 //!    linear scan: a register is freed after the last instruction that reads
-//!    it and may be reused by that very instruction's result (every
-//!    operation is elementwise, so reading and writing one buffer is fine).
+//!    it, and reused by a later instruction's result (never by that
+//!    instruction's own result, whose operands must survive it).
 //!
 //! Register 0 always holds `x`.
 
@@ -219,11 +219,14 @@ fn allocate(nodes: &[(Op, Val, Val)], root: Val) -> Program {
                 }
             }
         }
-        free.extend(released);
+        // The result never shares a register with an operand: lanes that
+        // the SIMD fast path does not cover are recomputed from the
+        // operands after the instruction has run over the whole chunk.
         let dst = free.pop().unwrap_or_else(|| {
             regs += 1;
             regs - 1
         });
+        free.extend(released);
         reg_of[i] = dst;
         code.push(Ins { op, dst, a: oa, b: ob });
     }

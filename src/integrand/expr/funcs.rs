@@ -1,9 +1,10 @@
 //! The operators of the expression language: their names, their scalar
 //! meaning (Rust's `f64` methods, the reference) and their SIMD versions.
 //!
-//! Each SIMD function computes a fast path on every lane and then recomputes,
-//! with the scalar reference, the lanes outside the range where the fast
-//! path is known to be within a few ulp of it (huge trigonometric arguments,
+//! Each SIMD function computes a fast path on every lane and also returns
+//! the mask of lanes outside the range where the fast path is known to be
+//! within a few ulp of the scalar reference; the VM recomputes those lanes
+//! with the reference after the chunk loop (huge trigonometric arguments,
 //! subnormal or non-positive logarithm arguments, special values). Those
 //! lanes therefore give exactly what the scalar reference gives, NaNs and
 //! signed zeros included. The accuracy of the fast paths is measured by
@@ -12,7 +13,7 @@
 // Polynomial coefficients are quoted with the digits their sources publish.
 #![allow(clippy::excessive_precision)]
 
-use crate::simd::{Lane, LANES};
+use crate::simd::Lane;
 
 /// An operator: arithmetic, a function, or the prefix minus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -163,40 +164,14 @@ fn splat(v: f64) -> Lane {
     Lane::splat(v)
 }
 
-/// Recomputes with `f` the lanes of `r` where `mask` is set.
-#[cold]
-#[inline(never)]
-fn fix1(x: Lane, r: Lane, mask: Lane, f: fn(f64) -> f64) -> Lane {
-    let bits = mask.to_bitmask();
-    let xs = x.to_array();
-    let mut out = r.to_array();
-    for i in (0..LANES).filter(|i| bits >> i & 1 == 1) {
-        out[i] = f(xs[i]);
-    }
-    Lane::new(out)
-}
+/// A fast-path result and the mask of lanes it does not cover (all bits set
+/// where the scalar reference must recompute the lane).
+pub(crate) type Checked = (Lane, Lane);
 
-/// Recomputes with `f` the lanes of `r` where `mask` is set (two operands).
-#[cold]
-#[inline(never)]
-fn fix2(a: Lane, b: Lane, r: Lane, mask: Lane, f: fn(f64, f64) -> f64) -> Lane {
-    let bits = mask.to_bitmask();
-    let (xa, xb) = (a.to_array(), b.to_array());
-    let mut out = r.to_array();
-    for i in (0..LANES).filter(|i| bits >> i & 1 == 1) {
-        out[i] = f(xa[i], xb[i]);
-    }
-    Lane::new(out)
-}
-
-/// `r`, with the lanes where `ok` is clear recomputed by `f`.
+/// `(r, !ok)`.
 #[inline(always)]
-fn checked1(x: Lane, r: Lane, ok: Lane, f: fn(f64) -> f64) -> Lane {
-    if ok.all() {
-        r
-    } else {
-        fix1(x, r, !ok, f)
-    }
+fn checked(r: Lane, ok: Lane) -> Checked {
+    (r, !ok)
 }
 
 /// Sign bits of `x` (the rest zero).
@@ -274,7 +249,7 @@ fn sin_cos_kernel(r: Lane) -> (Lane, Lane) {
 
 /// Sine.
 #[inline(always)]
-pub(crate) fn sin(x: Lane) -> Lane {
+pub(crate) fn sin(x: Lane) -> Checked {
     let a = x.abs();
     let (r, q) = reduce_pio2(a);
     let (s, c) = sin_cos_kernel(r);
@@ -282,12 +257,12 @@ pub(crate) fn sin(x: Lane) -> Lane {
     let v = odd.select(c, s);
     let neg = q.simd_ge(splat(2.0));
     let v = v ^ (neg & splat(-0.0)) ^ sign_of(x);
-    checked1(x, v, a.simd_le(splat(TRIG_LIMIT)), f64::sin)
+    checked(v, a.simd_le(splat(TRIG_LIMIT)))
 }
 
 /// Cosine.
 #[inline(always)]
-pub(crate) fn cos(x: Lane) -> Lane {
+pub(crate) fn cos(x: Lane) -> Checked {
     let a = x.abs();
     let (r, q) = reduce_pio2(a);
     let (s, c) = sin_cos_kernel(r);
@@ -295,7 +270,7 @@ pub(crate) fn cos(x: Lane) -> Lane {
     let v = odd.select(s, c);
     let neg = q.simd_eq(splat(1.0)) | q.simd_eq(splat(2.0));
     let v = v ^ (neg & splat(-0.0));
-    checked1(x, v, a.simd_le(splat(TRIG_LIMIT)), f64::cos)
+    checked(v, a.simd_le(splat(TRIG_LIMIT)))
 }
 
 /// Cephes' rational approximation of tan on [-π/4, π/4]:
@@ -312,47 +287,43 @@ const TAN_Q: [f64; 5] = [
 
 /// Tangent.
 #[inline(always)]
-pub(crate) fn tan(x: Lane) -> Lane {
+pub(crate) fn tan(x: Lane) -> Checked {
     let a = x.abs();
     let (r, q) = reduce_pio2(a);
     let z = r * r;
     let t = (r * z).mul_add(poly(z, &TAN_P) / poly(z, &TAN_Q), r);
     let odd = q.simd_eq(splat(1.0)) | q.simd_eq(splat(3.0));
     let v = odd.select(splat(-1.0) / t, t) ^ sign_of(x);
-    checked1(x, v, a.simd_le(splat(TRIG_LIMIT)), f64::tan)
+    checked(v, a.simd_le(splat(TRIG_LIMIT)))
 }
 
 /// Arcsine.
 #[inline(always)]
-pub(crate) fn asin(x: Lane) -> Lane {
-    checked1(x, x.asin(), x.abs().simd_le(splat(1.0)), f64::asin)
+pub(crate) fn asin(x: Lane) -> Checked {
+    checked(x.asin(), x.abs().simd_le(splat(1.0)))
 }
 
 /// Arccosine.
 #[inline(always)]
-pub(crate) fn acos(x: Lane) -> Lane {
-    checked1(x, x.acos(), x.abs().simd_le(splat(1.0)), f64::acos)
+pub(crate) fn acos(x: Lane) -> Checked {
+    checked(x.acos(), x.abs().simd_le(splat(1.0)))
 }
 
 /// Arctangent.
 #[inline(always)]
-pub(crate) fn atan(x: Lane) -> Lane {
-    checked1(x, x.atan(), x.abs().simd_lt(splat(f64::INFINITY)), f64::atan)
+pub(crate) fn atan(x: Lane) -> Checked {
+    checked(x.atan(), x.abs().simd_lt(splat(f64::INFINITY)))
 }
 
 /// Two-argument arctangent `atan2(y, x)`. Zeros, infinities and NaNs take
 /// the scalar path.
 #[inline(always)]
-pub(crate) fn atan2(y: Lane, x: Lane) -> Lane {
+pub(crate) fn atan2(y: Lane, x: Lane) -> Checked {
     let r = y.atan2(x);
     let inf = splat(f64::INFINITY);
     let zero = splat(0.0);
     let ok = y.abs().simd_lt(inf) & x.abs().simd_lt(inf) & !y.simd_eq(zero) & !x.simd_eq(zero);
-    if ok.all() {
-        r
-    } else {
-        fix2(y, x, r, !ok, f64::atan2)
-    }
+    checked(r, ok)
 }
 
 // --- Hyperbolic functions -------------------------------------------------
@@ -391,30 +362,30 @@ const COSH_C: [f64; 10] = [
 
 /// Hyperbolic sine: Taylor series below 1, `(e^a − e^−a)/2` above.
 #[inline(always)]
-pub(crate) fn sinh(x: Lane) -> Lane {
+pub(crate) fn sinh(x: Lane) -> Checked {
     let a = x.abs();
     let small = a.simd_lt(splat(1.0));
     let z = a * a;
     let mut v = (a * z).mul_add(poly(z, &SINH_C), a);
     if !small.all() {
-        let e = a.exp();
+        let e = exp(a);
         v = small.select(v, splat(0.5) * (e - splat(1.0) / e));
     }
-    checked1(x, v ^ sign_of(x), a.simd_le(splat(HYP_LIMIT)), f64::sinh)
+    checked(v ^ sign_of(x), a.simd_le(splat(HYP_LIMIT)))
 }
 
 /// Hyperbolic cosine: Taylor series below 1, `(e^a + e^−a)/2` above.
 #[inline(always)]
-pub(crate) fn cosh(x: Lane) -> Lane {
+pub(crate) fn cosh(x: Lane) -> Checked {
     let a = x.abs();
     let small = a.simd_lt(splat(1.0));
     let z = a * a;
     let mut v = z.mul_add(poly(z, &COSH_C), splat(1.0));
     if !small.all() {
-        let e = a.exp();
+        let e = exp(a);
         v = small.select(v, splat(0.5) * (e + splat(1.0) / e));
     }
-    checked1(x, v, a.simd_le(splat(HYP_LIMIT)), f64::cosh)
+    checked(v, a.simd_le(splat(HYP_LIMIT)))
 }
 
 /// Cephes' rational approximation of tanh below 0.625:
@@ -433,7 +404,7 @@ pub(crate) fn tanh(x: Lane) -> Lane {
     let z = a * a;
     let mut v = (a * z).mul_add(poly(z, &TANH_P) / poly(z, &TANH_Q), a);
     if !small.all() {
-        let e = (a + a).exp();
+        let e = exp(a + a);
         v = small.select(v, splat(1.0) - splat(2.0) / (e + splat(1.0)));
     }
     v ^ sign_of(x)
@@ -441,10 +412,38 @@ pub(crate) fn tanh(x: Lane) -> Lane {
 
 // --- Exponentials, logarithms, powers --------------------------------------
 
-/// Exponential (wide's, which handles every special value itself).
+/// Taylor coefficients `1/13!, …, 1/2!` of `e^r − 1 − r` over `r²`, highest
+/// first (truncation below 2^-57 relative for `|r| ≤ ln2/2`).
+const EXP_C: [f64; 12] = [
+    1.0 / 6_227_020_800.0,
+    1.0 / 479_001_600.0,
+    1.0 / 39_916_800.0,
+    1.0 / 3_628_800.0,
+    1.0 / 362_880.0,
+    1.0 / 40_320.0,
+    1.0 / 5_040.0,
+    1.0 / 720.0,
+    1.0 / 120.0,
+    1.0 / 24.0,
+    1.0 / 6.0,
+    1.0 / 2.0,
+];
+
+/// Exponential: `e^x = 2^k·e^r` with `x = k·ln2 + r` (Cody–Waite with
+/// fdlibm's split of ln 2), `e^r` by its Taylor polynomial, and the scaling
+/// done in two halves so that subnormal results are rounded once. The input
+/// is clamped to [-746, 710], beyond which the result is 0 or ∞ anyway, so
+/// infinities need no special case; NaN propagates through the arithmetic.
 #[inline(always)]
 pub(crate) fn exp(x: Lane) -> Lane {
-    x.exp()
+    let x = x.simd_lt(splat(-746.0)).select(splat(-746.0), x);
+    let x = x.simd_gt(splat(710.0)).select(splat(710.0), x);
+    let k = (x * splat(std::f64::consts::LOG2_E)).round_ties_even();
+    let r = k.mul_neg_add(splat(LN2_HI), x);
+    let r = k.mul_neg_add(splat(LN2_LO), r);
+    let p = (r * r).mul_add(poly(r, &EXP_C), r) + splat(1.0);
+    let k1 = (k * splat(0.5)).floor();
+    p * pow2(k1) * pow2(k - k1)
 }
 
 /// Lanes where wide's `ln` is accurate: positive, normal, finite.
@@ -455,20 +454,20 @@ fn log_ok(x: Lane) -> Lane {
 
 /// Natural logarithm.
 #[inline(always)]
-pub(crate) fn ln(x: Lane) -> Lane {
-    checked1(x, x.ln(), log_ok(x), f64::ln)
+pub(crate) fn ln(x: Lane) -> Checked {
+    checked(x.ln(), log_ok(x))
 }
 
 /// Base-2 logarithm.
 #[inline(always)]
-pub(crate) fn log2(x: Lane) -> Lane {
-    checked1(x, x.ln() * splat(std::f64::consts::LOG2_E), log_ok(x), f64::log2)
+pub(crate) fn log2(x: Lane) -> Checked {
+    checked(x.ln() * splat(std::f64::consts::LOG2_E), log_ok(x))
 }
 
 /// Base-10 logarithm.
 #[inline(always)]
-pub(crate) fn log10(x: Lane) -> Lane {
-    checked1(x, x.ln() * splat(std::f64::consts::LOG10_E), log_ok(x), f64::log10)
+pub(crate) fn log10(x: Lane) -> Checked {
+    checked(x.ln() * splat(std::f64::consts::LOG10_E), log_ok(x))
 }
 
 /// Cube root.
@@ -586,7 +585,7 @@ fn pow2(k: Lane) -> Lane {
 /// finite exponent and a result within [`POW_RANGE`] of 1; everything else
 /// (negative bases, zeros, infinities, NaNs, huge or tiny results) is scalar.
 #[inline(always)]
-pub(crate) fn pow(a: Lane, b: Lane) -> Lane {
+pub(crate) fn pow(a: Lane, b: Lane) -> Checked {
     let (l, l_lo) = ln_dd(a);
     let (p, p_err) = two_prod(b, l);
     let p_lo = p_err + b * l_lo;
@@ -596,18 +595,14 @@ pub(crate) fn pow(a: Lane, b: Lane) -> Lane {
     let r_lo = k.mul_neg_add(splat(LN2_LO), p_lo);
     let r = r_hi + r_lo;
     let r_lo = r_lo - (r - r_hi);
-    let e = r.exp();
+    let e = exp(r);
     let res = e.mul_add(r_lo, e) * pow2(k);
     let ok = log_ok(a)
         & b.abs().simd_lt(splat(f64::INFINITY))
         & k.abs().simd_le(splat(1000.0))
         & res.simd_le(splat(POW_RANGE))
         & res.simd_ge(splat(1.0 / POW_RANGE));
-    if ok.all() {
-        res
-    } else {
-        fix2(a, b, res, !ok, f64::powf)
-    }
+    checked(res, ok)
 }
 
 /// [`min`] on lanes.

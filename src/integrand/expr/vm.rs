@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 
 use super::compile::{Ins, Operand, Program};
-use super::funcs::{self, Op};
+use super::funcs::{self, Checked, Op};
 use crate::simd::{Lane, LANES};
 
 /// Points per chunk (a multiple of every lane width).
@@ -135,6 +135,9 @@ fn run(prog: &Program, s: &mut [Lane], stride: usize, lanes: usize) {
 }
 
 /// One instruction over a chunk: dispatch once, then a monomorphic loop.
+/// Functions with a limited fast path report the lanes it does not cover;
+/// if there are any, a second (cold) pass recomputes them with the scalar
+/// reference, so the hot loop never calls out or spills.
 fn exec(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) {
     let d = ins.dst as usize * stride;
     macro_rules! un {
@@ -142,26 +145,41 @@ fn exec(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) {
             unary(s, d, reg(ins.a) * stride, n, $f)
         };
     }
+    macro_rules! unc {
+        ($f:expr) => {{
+            let a = reg(ins.a) * stride;
+            if unary_checked(s, d, a, n, $f) {
+                fix_unary(ins.op, s, d, a, n, $f);
+            }
+        }};
+    }
     macro_rules! bin {
         ($f:expr) => {
             binary(s, d, ins.a, ins.b, stride, n, $f)
         };
     }
+    macro_rules! binc {
+        ($f:expr) => {
+            if binary_checked(s, d, ins.a, ins.b, stride, n, $f) {
+                fix_binary(ins.op, s, d, ins.a, ins.b, stride, n, $f);
+            }
+        };
+    }
     match ins.op {
         Op::Neg => un!(|a: Lane| -a),
-        Op::Sin => un!(funcs::sin),
-        Op::Cos => un!(funcs::cos),
-        Op::Tan => un!(funcs::tan),
-        Op::Asin => un!(funcs::asin),
-        Op::Acos => un!(funcs::acos),
-        Op::Atan => un!(funcs::atan),
-        Op::Sinh => un!(funcs::sinh),
-        Op::Cosh => un!(funcs::cosh),
+        Op::Sin => unc!(funcs::sin),
+        Op::Cos => unc!(funcs::cos),
+        Op::Tan => unc!(funcs::tan),
+        Op::Asin => unc!(funcs::asin),
+        Op::Acos => unc!(funcs::acos),
+        Op::Atan => unc!(funcs::atan),
+        Op::Sinh => unc!(funcs::sinh),
+        Op::Cosh => unc!(funcs::cosh),
         Op::Tanh => un!(funcs::tanh),
         Op::Exp => un!(funcs::exp),
-        Op::Log => un!(funcs::ln),
-        Op::Log2 => un!(funcs::log2),
-        Op::Log10 => un!(funcs::log10),
+        Op::Log => unc!(funcs::ln),
+        Op::Log2 => unc!(funcs::log2),
+        Op::Log10 => unc!(funcs::log10),
         Op::Sqrt => un!(|a: Lane| a.sqrt()),
         Op::Cbrt => un!(funcs::cbrt),
         Op::Abs => un!(|a: Lane| a.abs()),
@@ -171,8 +189,8 @@ fn exec(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) {
         Op::Sub => bin!(|a: Lane, b: Lane| a - b),
         Op::Mul => bin!(|a: Lane, b: Lane| a * b),
         Op::Div => bin!(|a: Lane, b: Lane| a / b),
-        Op::Pow => bin!(funcs::pow),
-        Op::Atan2 => bin!(funcs::atan2),
+        Op::Pow => binc!(funcs::pow),
+        Op::Atan2 => binc!(funcs::atan2),
         Op::Min => bin!(funcs::min_lane),
         Op::Max => bin!(funcs::max_lane),
     }
@@ -185,10 +203,103 @@ fn reg(o: Operand) -> usize {
     }
 }
 
+/// Lane vector `i` of an operand.
+#[inline(always)]
+fn operand(s: &[Lane], o: Operand, stride: usize, i: usize) -> Lane {
+    match o {
+        Operand::Reg(r) => s[r as usize * stride + i],
+        Operand::Const(c) => Lane::splat(c),
+    }
+}
+
 #[inline(always)]
 fn unary(s: &mut [Lane], d: usize, a: usize, n: usize, f: impl Fn(Lane) -> Lane) {
     for i in 0..n {
         s[d + i] = f(s[a + i]);
+    }
+}
+
+/// Runs a checked function; true when some lane needs the scalar path.
+#[inline(always)]
+fn unary_checked(
+    s: &mut [Lane],
+    d: usize,
+    a: usize,
+    n: usize,
+    f: impl Fn(Lane) -> Checked,
+) -> bool {
+    let mut bad = Lane::splat(0.0);
+    for i in 0..n {
+        let (v, b) = f(s[a + i]);
+        s[d + i] = v;
+        bad |= b;
+    }
+    bad.any()
+}
+
+/// Recomputes with the scalar reference the lanes `f` does not cover.
+#[cold]
+#[inline(never)]
+fn fix_unary(op: Op, s: &mut [Lane], d: usize, a: usize, n: usize, f: impl Fn(Lane) -> Checked) {
+    for i in 0..n {
+        let bits = f(s[a + i]).1.to_bitmask();
+        if bits != 0 {
+            let xs = s[a + i].to_array();
+            let mut out = s[d + i].to_array();
+            for l in (0..LANES).filter(|l| bits >> l & 1 == 1) {
+                out[l] = op.scalar(xs[l], 0.0);
+            }
+            s[d + i] = Lane::new(out);
+        }
+    }
+}
+
+/// Runs a checked two-operand function; true when some lane needs the
+/// scalar path.
+#[inline(always)]
+fn binary_checked(
+    s: &mut [Lane],
+    d: usize,
+    a: Operand,
+    b: Operand,
+    stride: usize,
+    n: usize,
+    f: impl Fn(Lane, Lane) -> Checked,
+) -> bool {
+    let mut bad = Lane::splat(0.0);
+    for i in 0..n {
+        let (v, m) = f(operand(s, a, stride, i), operand(s, b, stride, i));
+        s[d + i] = v;
+        bad |= m;
+    }
+    bad.any()
+}
+
+/// Recomputes with the scalar reference the lanes `f` does not cover.
+#[cold]
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn fix_binary(
+    op: Op,
+    s: &mut [Lane],
+    d: usize,
+    a: Operand,
+    b: Operand,
+    stride: usize,
+    n: usize,
+    f: impl Fn(Lane, Lane) -> Checked,
+) {
+    for i in 0..n {
+        let (va, vb) = (operand(s, a, stride, i), operand(s, b, stride, i));
+        let bits = f(va, vb).1.to_bitmask();
+        if bits != 0 {
+            let (xa, xb) = (va.to_array(), vb.to_array());
+            let mut out = s[d + i].to_array();
+            for l in (0..LANES).filter(|l| bits >> l & 1 == 1) {
+                out[l] = op.scalar(xa[l], xb[l]);
+            }
+            s[d + i] = Lane::new(out);
+        }
     }
 }
 
