@@ -161,6 +161,13 @@ impl Integrand for Expr {
         Ok(vm::eval_lane(&self.inner.program, x))
     }
 
+    fn sum_strided(&self, start: f64, step: f64, count: usize) -> Result<f64, EvalError> {
+        match vm::sum_strided(&self.inner.program, start, step, count) {
+            Some(sum) => Ok(sum),
+            None => super::sum_strided_via_eval(self, start, step, count),
+        }
+    }
+
     fn is_cheap(&self) -> bool {
         let p = &self.inner.program;
         p.code.len() <= 16

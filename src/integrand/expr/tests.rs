@@ -413,6 +413,24 @@ fn eval_handles_every_length_and_eval_lane_matches() {
 }
 
 #[test]
+fn programs_with_many_registers_run_on_shorter_chunks() {
+    // Every sin(x^k·c) stays live until the final sum: thousands of registers.
+    let n = 2000;
+    let terms: Vec<String> = (0..n).map(|k| format!("sin(x*{})", k + 1)).collect();
+    let src = format!("({}) * 0 + {}", terms.join(" + "), terms.join(" + "));
+    let e = Expr::parse(&src).unwrap();
+    assert!(e.inner.program.regs > 1000, "{}", e.inner.program.regs);
+    let xs: Vec<f64> = (0..300).map(|i| i as f64 * 1e-3).collect();
+    let mut out = vec![0.0; xs.len()];
+    e.eval(&xs, &mut out).unwrap();
+    for (x, y) in xs.iter().zip(&out) {
+        assert!((y - e.eval_scalar(*x)).abs() <= 1e-12, "{x}: {y}");
+    }
+    let want = crate::integrand::sum_strided_via_eval(&e, 0.0, 1e-3, 300).unwrap();
+    assert_eq!(e.sum_strided(0.0, 1e-3, 300).unwrap().to_bits(), want.to_bits());
+}
+
+#[test]
 fn strided_sum_uses_exactly_the_strided_points() {
     let e = Expr::parse("exp(-x^2)*cos(x)").unwrap();
     let (start, step, count) = (-5.0 + 0.5e-3, 1e-3, 3001);

@@ -9,12 +9,25 @@ use std::cell::RefCell;
 
 use super::compile::{Ins, Operand, Program};
 use super::funcs::{self, Checked, Op};
+use crate::exec::blocks::BLOCK;
+use crate::exec::reduce::{pairwise, sum_slice};
+use crate::integrand::{strided_point, CHUNK};
 use crate::simd::{Lane, LANES};
 
 /// Points per chunk (a multiple of every lane width).
 pub const CHUNK_POINTS: usize = 256;
 /// Lane vectors per chunk.
 const CHUNK_LANES: usize = CHUNK_POINTS / LANES;
+/// Largest scratch area, in lane vectors (1 MiB with 8-lane vectors):
+/// programs with more than `SCRATCH_LANES / CHUNK_LANES` registers run on
+/// proportionally shorter chunks instead of growing it.
+const SCRATCH_LANES: usize = 16_384;
+
+/// Lane vectors per chunk for `prog`: [`CHUNK_LANES`] unless its registers
+/// would not fit in [`SCRATCH_LANES`].
+fn stride(prog: &Program) -> usize {
+    (SCRATCH_LANES / prog.regs).clamp(1, CHUNK_LANES)
+}
 
 thread_local! {
     /// Register buffers, grown on demand and reused by every evaluation on
@@ -45,14 +58,79 @@ pub(crate) fn eval(prog: &Program, xs: &[f64], out: &mut [f64]) {
         Operand::Reg(0) => return out.copy_from_slice(xs),
         Operand::Reg(_) => {}
     }
-    with_scratch(prog.regs * CHUNK_LANES, |s| {
-        for (xc, oc) in xs.chunks(CHUNK_POINTS).zip(out.chunks_mut(CHUNK_POINTS)) {
+    let stride = stride(prog);
+    with_scratch(prog.regs * stride, |s| {
+        for (xc, oc) in xs.chunks(stride * LANES).zip(out.chunks_mut(stride * LANES)) {
             let lanes = xc.len().div_ceil(LANES);
             load_x(&mut s[..lanes], xc);
-            run(prog, s, CHUNK_LANES, lanes);
-            store(&s[result_reg(prog) * CHUNK_LANES..][..lanes], oc);
+            run(prog, s, stride, lanes);
+            store(&s[result_reg(prog) * stride..][..lanes], oc);
         }
     });
+}
+
+/// `Σ_{j < count} f(strided_point(start, step, j))`, summed exactly as
+/// [`crate::integrand::sum_strided_via_eval`] sums (so both give the same
+/// bits), but with the abscissae generated straight into register 0.
+/// `None` when the program is trivial or `count` exceeds one block.
+pub(crate) fn sum_strided(prog: &Program, start: f64, step: f64, count: usize) -> Option<f64> {
+    let stride = stride(prog);
+    let res = match prog.result {
+        Operand::Reg(r) if r != 0 => r as usize * stride,
+        _ => return None,
+    };
+    const SUMS: usize = BLOCK / CHUNK;
+    if count > BLOCK {
+        return None;
+    }
+    Some(with_scratch(prog.regs * stride, |s| {
+        let mut fx = [0.0f64; CHUNK];
+        let mut sums = [0.0f64; SUMS];
+        let chunks = count.div_ceil(CHUNK);
+        for (c, slot) in sums.iter_mut().enumerate().take(chunks) {
+            let lo = c * CHUNK;
+            let len = CHUNK.min(count - lo);
+            for sub in (0..len).step_by(stride * LANES) {
+                let m = (stride * LANES).min(len - sub);
+                let lanes = m.div_ceil(LANES);
+                fill_strided(&mut s[..lanes], start, step, lo + sub, m);
+                run(prog, s, stride, lanes);
+                store(&s[res..][..lanes], &mut fx[sub..sub + m]);
+            }
+            *slot = sum_slice(&fx[..len]);
+        }
+        pairwise(&sums[..chunks])
+    }))
+}
+
+/// Fills `dst` with the `m` points `strided_point(start, step, j0 + i)`,
+/// padding the last lane vector with the last point.
+fn fill_strided(dst: &mut [Lane], start: f64, step: f64, j0: usize, m: usize) {
+    let full = m / LANES;
+    if cfg!(target_feature = "fma") {
+        // One fused multiply-add per lane: the same bits as `f64::mul_add`.
+        let iota = Lane::new(std::array::from_fn(|i| i as f64));
+        let (vstep, vstart) = (Lane::splat(step), Lane::splat(start));
+        for (i, d) in dst[..full].iter_mut().enumerate() {
+            let j = Lane::splat((j0 + i * LANES) as f64) + iota;
+            *d = j.mul_add(vstep, vstart);
+        }
+    } else {
+        for (i, d) in dst[..full].iter_mut().enumerate() {
+            *d = Lane::new(std::array::from_fn(|l| strided_point(start, step, j0 + i * LANES + l)));
+        }
+    }
+    if full * LANES < m {
+        let last = strided_point(start, step, j0 + m - 1);
+        dst[full] = Lane::new(std::array::from_fn(|l| {
+            let j = full * LANES + l;
+            if j < m {
+                strided_point(start, step, j0 + j)
+            } else {
+                last
+            }
+        }));
+    }
 }
 
 /// Evaluates `prog` on one lane vector.
