@@ -442,6 +442,10 @@ pub(crate) fn exp(x: Lane) -> Lane {
     let r = k.mul_neg_add(splat(LN2_HI), x);
     let r = k.mul_neg_add(splat(LN2_LO), r);
     let p = (r * r).mul_add(poly(r, &EXP_C), r) + splat(1.0);
+    if (k.simd_ge(splat(-1022.0)) & k.simd_le(splat(1023.0))).all() {
+        // The usual case: 2^k is a normal number.
+        return p * pow2(k);
+    }
     let k1 = (k * splat(0.5)).floor();
     p * pow2(k1) * pow2(k - k1)
 }
