@@ -471,3 +471,36 @@ fn gauss_legendre_integral_matches_the_closed_form() {
     let full = std::f64::consts::PI.sqrt() * (-0.25f64).exp();
     assert!((v - (full - 1.015_580_460_254e-12)).abs() < 3e-15, "{v}");
 }
+
+/// CPU seconds this thread has run (Linux; `None` elsewhere). On a loaded
+/// machine wall time says little, so the throughput below uses both.
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit(')').next()?.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// Throughput of the seed expression on one thread, midpoint rule with
+/// n = 10^8 on [-5, 5]. Run in release:
+/// `cargo test --release --lib expr::tests::throughput -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing; run in release with --ignored --nocapture"]
+fn throughput_of_the_seed_expression() {
+    let ctx = Context::new(1).unwrap();
+    let n = 100_000_000u64;
+    for src in ["exp(-x^2)*cos(x)", "x^2 + 7", "exp(x)", "cos(x)", "log(x + 6)", "pow(x + 6, 2.5)"]
+    {
+        let f = Expr::parse(src).unwrap();
+        let opts = Options::fixed(Rule::Midpoint, n);
+        let (t, c) = (std::time::Instant::now(), thread_cpu_seconds());
+        let v = ctx.integrate(&f, -5.0, 5.0, &opts).unwrap().value;
+        let wall = t.elapsed().as_secs_f64();
+        let cpu = c.and_then(|c| Some(thread_cpu_seconds()? - c)).unwrap_or(wall);
+        println!(
+            "{src:<20} {v:>22.15}  {:.3} Gpts/s wall, {:.3} Gpts/s per CPU-second",
+            n as f64 / wall / 1e9,
+            n as f64 / cpu / 1e9
+        );
+    }
+}
