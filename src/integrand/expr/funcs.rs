@@ -45,6 +45,12 @@ pub(crate) enum Op {
     Atan2,
     Min,
     Max,
+    /// `a·b + c`, fused by the compiler (never written by the user).
+    MulAdd,
+    /// `a·b − c`, fused by the compiler.
+    MulSub,
+    /// `c − a·b`, fused by the compiler.
+    NegMulAdd,
 }
 
 /// Functions callable by name, with the operator each one is.
@@ -94,12 +100,24 @@ impl Op {
     pub fn arity(self) -> usize {
         match self {
             Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Atan2 | Op::Min | Op::Max => 2,
+            Op::MulAdd | Op::MulSub | Op::NegMulAdd => 3,
             _ => 1,
         }
     }
 
+    /// The reference meaning of the operator on scalars: [`Op::scalar`], and
+    /// one rounding for the fused operators.
+    pub fn scalar3(self, a: f64, b: f64, c: f64) -> f64 {
+        match self {
+            Op::MulAdd => a.mul_add(b, c),
+            Op::MulSub => a.mul_add(b, -c),
+            Op::NegMulAdd => (-a).mul_add(b, c),
+            _ => self.scalar(a, b),
+        }
+    }
+
     /// The reference meaning of the operator on scalars (`b` is ignored by
-    /// unary operators). The VM's SIMD code agrees with it bit for bit on
+    /// unary operators; the fused operators go through [`Op::scalar3`]). The VM's SIMD code agrees with it bit for bit on
     /// the arithmetic operators, `sqrt`, `abs`, `floor`, `ceil`, `min` and
     /// `max`, and within a few ulp on the others.
     pub fn scalar(self, a: f64, b: f64) -> f64 {
@@ -131,6 +149,7 @@ impl Op {
             Op::Atan2 => a.atan2(b),
             Op::Min => min(a, b),
             Op::Max => max(a, b),
+            Op::MulAdd | Op::MulSub | Op::NegMulAdd => self.scalar3(a, b, 0.0),
         }
     }
 }

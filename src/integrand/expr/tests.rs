@@ -234,6 +234,31 @@ fn small_integer_powers_become_multiplications() {
 }
 
 #[test]
+fn products_feeding_one_addition_are_fused_where_fma_is_compiled_in() {
+    let ops = |src: &str| program(src).code.iter().map(|i| i.op).collect::<Vec<_>>();
+    if cfg!(target_feature = "fma") {
+        assert_eq!(ops("2*x + 1"), vec![Op::MulAdd]);
+        assert_eq!(ops("1 + x*x"), vec![Op::MulAdd]);
+        assert_eq!(ops("x^2 - 1"), vec![Op::MulSub]);
+        assert_eq!(ops("1 - x*x"), vec![Op::NegMulAdd]);
+        assert_eq!(ops("((0.5*x - 1)*x + 2)*x - 3"), vec![Op::MulSub, Op::MulAdd, Op::MulSub]);
+        assert_eq!(value("3*x - 0.1", 0.1).to_bits(), 3f64.mul_add(0.1, -0.1).to_bits());
+        assert_eq!(value("0.1 - 3*x", 0.1).to_bits(), (-3f64).mul_add(0.1, 0.1).to_bits());
+    } else {
+        assert_eq!(ops("2*x + 1"), vec![Op::Mul, Op::Add]);
+    }
+    // A shared product is computed once and not fused.
+    assert_eq!(ops("x*x + sin(x*x)"), vec![Op::Mul, Op::Sin, Op::Add]);
+    let e = Expr::parse("((0.5*x - 1)*x + 2)*x - 3 + x*x*x").unwrap();
+    let xs: Vec<f64> = (0..1000).map(|i| i as f64 * 0.01 - 5.0).collect();
+    let mut out = vec![0.0; xs.len()];
+    e.eval(&xs, &mut out).unwrap();
+    for (x, y) in xs.iter().zip(&out) {
+        assert_eq!(y.to_bits(), e.eval_scalar(*x).to_bits(), "{x}");
+    }
+}
+
+#[test]
 fn display_is_canonical_and_parses_back_to_the_same_program() {
     let cases = [
         ("exp(-x^2)*cos(x)", "(exp((-(x ^ 2))) * cos(x))"),

@@ -60,6 +60,7 @@ pub(crate) fn eval(prog: &Program, xs: &[f64], out: &mut [f64]) {
     }
     let stride = stride(prog);
     with_scratch(prog.regs * stride, |s| {
+        fill_consts(prog, s, stride);
         for (xc, oc) in xs.chunks(stride * LANES).zip(out.chunks_mut(stride * LANES)) {
             let lanes = xc.len().div_ceil(LANES);
             load_x(&mut s[..lanes], xc);
@@ -84,6 +85,7 @@ pub(crate) fn sum_strided(prog: &Program, start: f64, step: f64, count: usize) -
         return None;
     }
     Some(with_scratch(prog.regs * stride, |s| {
+        fill_consts(prog, s, stride);
         let mut fx = [0.0f64; CHUNK];
         let mut sums = [0.0f64; SUMS];
         let chunks = count.div_ceil(CHUNK);
@@ -139,6 +141,7 @@ pub(crate) fn eval_lane(prog: &Program, x: Lane) -> Lane {
         Operand::Const(c) => Lane::splat(c),
         Operand::Reg(0) => x,
         Operand::Reg(_) => with_scratch(prog.regs, |s| {
+            fill_consts(prog, s, 1);
             s[0] = x;
             run(prog, s, 1, 1);
             s[result_reg(prog)]
@@ -158,12 +161,15 @@ pub(crate) fn eval_scalar(prog: &Program, x: f64) -> f64 {
         &mut big
     };
     regs[0] = x;
+    for &(r, c) in &prog.consts {
+        regs[r as usize] = c;
+    }
     let get = |regs: &[f64], o: Operand| match o {
         Operand::Reg(r) => regs[r as usize],
         Operand::Const(c) => c,
     };
     for ins in &prog.code {
-        let v = ins.op.scalar(get(regs, ins.a), get(regs, ins.b));
+        let v = ins.op.scalar3(get(regs, ins.a), get(regs, ins.b), get(regs, ins.c));
         regs[ins.dst as usize] = v;
     }
     get(regs, prog.result)
@@ -271,6 +277,11 @@ fn exec(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) {
         Op::Atan2 => binc!(funcs::atan2),
         Op::Min => bin!(funcs::min_lane),
         Op::Max => bin!(funcs::max_lane),
+        Op::MulAdd => ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| a.mul_add(b, c)),
+        Op::MulSub => ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| a.mul_sub(b, c)),
+        Op::NegMulAdd => {
+            ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| a.mul_neg_add(b, c))
+        }
     }
 }
 
@@ -287,6 +298,29 @@ fn operand(s: &[Lane], o: Operand, stride: usize, i: usize) -> Lane {
     match o {
         Operand::Reg(r) => s[r as usize * stride + i],
         Operand::Const(c) => Lane::splat(c),
+    }
+}
+
+/// A fused instruction; its constant operands live in constant registers.
+#[inline(always)]
+fn ternary(
+    s: &mut [Lane],
+    d: usize,
+    ins: &Ins,
+    stride: usize,
+    n: usize,
+    f: impl Fn(Lane, Lane, Lane) -> Lane,
+) {
+    let (a, b, c) = (reg(ins.a) * stride, reg(ins.b) * stride, reg(ins.c) * stride);
+    for i in 0..n {
+        s[d + i] = f(s[a + i], s[b + i], s[c + i]);
+    }
+}
+
+/// Fills the constant registers (`stride` lane vectors each).
+fn fill_consts(prog: &Program, s: &mut [Lane], stride: usize) {
+    for &(r, c) in &prog.consts {
+        s[r as usize * stride..][..stride].fill(Lane::splat(c));
     }
 }
 
