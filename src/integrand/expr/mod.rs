@@ -24,7 +24,9 @@
 //!
 //! Subexpressions without `x` are folded to constants at compile time, and
 //! `a^k` for a constant integer `|k| ≤ 16` is computed by multiplications
-//! (`a^-k = 1/a^k`) rather than `powf`. [`Expr::eval_scalar`] runs the
+//! (`a^-k = 1/a^k`) rather than `powf`. Where FMA is compiled in, a product
+//! whose only use is an addition or subtraction is fused with it
+//! (`a*b + c` rounds once). [`Expr::eval_scalar`] runs the
 //! compiled program with Rust's `f64` methods and is the reference: the SIMD
 //! evaluation agrees with it bit for bit on `+ - * /`, `sqrt`, `abs`,
 //! `floor`, `ceil`, `min`, `max` (hence on integer powers), and within 4 ulp
