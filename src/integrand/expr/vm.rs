@@ -11,7 +11,7 @@ use super::compile::{Ins, Operand, Program};
 use super::funcs::{self, Checked, Op};
 use crate::exec::blocks::BLOCK;
 use crate::exec::reduce::{pairwise, sum_slice};
-use crate::integrand::{strided_point, CHUNK};
+use crate::integrand::strided_point;
 use crate::simd::{Lane, LANES};
 
 /// Points per chunk (a multiple of every lane width).
@@ -70,39 +70,40 @@ pub(crate) fn eval(prog: &Program, xs: &[f64], out: &mut [f64]) {
     });
 }
 
-/// `Σ_{j < count} f(strided_point(start, step, j))`, summed exactly as
-/// [`crate::integrand::sum_strided_via_eval`] sums (so both give the same
-/// bits), but with the abscissae generated straight into register 0.
-/// `None` when the program is trivial or `count` exceeds one block.
+/// `Σ_{j < count} f(strided_point(start, step, j))` with the abscissae
+/// generated straight into register 0. Each chunk's values are summed in
+/// place by [`sum_slice`] and the chunk sums combined by [`pairwise`]; the
+/// grouping depends only on `count` and the program, so the result does not
+/// depend on who calls or when. `None` when the program is a constant or
+/// `x` itself.
 pub(crate) fn sum_strided(prog: &Program, start: f64, step: f64, count: usize) -> Option<f64> {
     let stride = stride(prog);
     let res = match prog.result {
         Operand::Reg(r) if r != 0 => r as usize * stride,
         _ => return None,
     };
-    const SUMS: usize = BLOCK / CHUNK;
-    if count > BLOCK {
-        return None;
-    }
-    Some(with_scratch(prog.regs * stride, |s| {
+    let pts = stride * LANES;
+    let chunks = count.div_ceil(pts);
+    let mut on_stack = [0.0f64; BLOCK / CHUNK_POINTS];
+    let mut on_heap = Vec::new();
+    let sums: &mut [f64] = if chunks <= on_stack.len() {
+        &mut on_stack[..chunks]
+    } else {
+        on_heap.resize(chunks, 0.0);
+        &mut on_heap
+    };
+    with_scratch(prog.regs * stride, |s| {
         fill_consts(prog, s, stride);
-        let mut fx = [0.0f64; CHUNK];
-        let mut sums = [0.0f64; SUMS];
-        let chunks = count.div_ceil(CHUNK);
-        for (c, slot) in sums.iter_mut().enumerate().take(chunks) {
-            let lo = c * CHUNK;
-            let len = CHUNK.min(count - lo);
-            for sub in (0..len).step_by(stride * LANES) {
-                let m = (stride * LANES).min(len - sub);
-                let lanes = m.div_ceil(LANES);
-                fill_strided(&mut s[..lanes], start, step, lo + sub, m);
-                run(prog, s, stride, lanes);
-                store(&s[res..][..lanes], &mut fx[sub..sub + m]);
-            }
-            *slot = sum_slice(&fx[..len]);
+        for (c, slot) in sums.iter_mut().enumerate() {
+            let m = pts.min(count - c * pts);
+            let lanes = m.div_ceil(LANES);
+            fill_strided(&mut s[..lanes], start, step, c * pts, m);
+            run(prog, s, stride, lanes);
+            let values: &[f64] = wide::bytemuck::cast_slice(&s[res..res + lanes]);
+            *slot = sum_slice(&values[..m]);
         }
-        pairwise(&sums[..chunks])
-    }))
+    });
+    Some(pairwise(sums))
 }
 
 /// Fills `dst` with the `m` points `strided_point(start, step, j0 + i)`,
