@@ -174,13 +174,24 @@ impl Integrand for Expr {
         }
     }
 
+    /// Cheap like a polynomial: at most 16 arithmetic instructions.
     fn is_cheap(&self) -> bool {
         let p = &self.inner.program;
         p.code.len() <= 16
             && p.code.iter().all(|i| {
                 matches!(
                     i.op,
-                    Op::Neg | Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Abs | Op::Min | Op::Max
+                    Op::Neg
+                        | Op::Add
+                        | Op::Sub
+                        | Op::Mul
+                        | Op::Div
+                        | Op::Abs
+                        | Op::Min
+                        | Op::Max
+                        | Op::MulAdd
+                        | Op::MulSub
+                        | Op::NegMulAdd
                 )
             })
     }
