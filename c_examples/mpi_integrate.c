@@ -3,13 +3,16 @@
  * in rank order and combined by vquad's fixed-order reduction. The result
  * has the bits of one single-process vq_integrate call, for every R x T.
  *
- * Problems: the seed problem (x^2 + 7 over [0, 5], midpoint rule, n panels)
- * gathered with MPI_Gatherv to rank 0, and a C callback
- * (exp(-x^2) cos(3x) over [-4, 4], Simpson's rule) gathered with
- * MPI_Allgatherv so that every rank combines (and all must agree).
+ * Problems:
+ *  - seed: x^2 + 7 over [0, 5], midpoint rule on n panels, gathered with
+ *    MPI_Gatherv to rank 0;
+ *  - expr: the expression "exp(-x^2) * cos(3*x)" over [-4, 4], Simpson's
+ *    rule on n / 200 panels, gathered with MPI_Allgatherv so that every rank
+ *    combines (and all must agree);
+ *  - callback: the same function as a C callback, Gauss-Legendre (8 nodes)
+ *    on n / 1000 panels, MPI_Gatherv.
  *
- * Usage: mpirun -np R mpi_integrate [T] [n]     (T = 1, n = 10^9 by default;
- *        the callback problem uses n / 200 panels)
+ * Usage: mpirun -np R mpi_integrate [T] [n]     (T = 1, n = 10^9 by default)
  * Rank 0 prints, per problem, one line with the layout, result=<%.17g>, the
  * single-process vq_integrate value on its own T-thread context, and times.
  * Exit status 0 when every distributed result has the single-process bits.
@@ -184,17 +187,20 @@ int main(int argc, char **argv) {
     const double coeffs[] = {7.0, 0.0, 1.0};
     const double k = 3.0;
     vq_context *ctx = NULL;
-    vq_integrand *seed = NULL, *wave = NULL;
+    vq_integrand *seed = NULL, *expr = NULL, *wave = NULL;
     vq_status s = vq_context_new((uint32_t)threads, &ctx);
     if (s == VQ_OK) {
         s = vq_integrand_poly(coeffs, 3, &seed);
+    }
+    if (s == VQ_OK) {
+        s = vq_integrand_expr("exp(-x^2) * cos(3*x)", &expr);
     }
     if (s == VQ_OK) {
         s = vq_integrand_fn(bump, (void *)&k, &wave);
     }
     int rc = 1;
     if (!any_failed(s, rank, "setup", MPI_COMM_WORLD)) {
-        struct problem problems[2];
+        struct problem problems[3];
         memset(problems, 0, sizeof problems);
         problems[0].name = "seed";
         problems[0].rule = "midpoint";
@@ -206,9 +212,9 @@ int main(int argc, char **argv) {
         problems[0].opts.n = n;
         problems[0].allgather = 0;
 
-        problems[1].name = "callback";
+        problems[1].name = "expr";
         problems[1].rule = "simpson";
-        problems[1].f = wave;
+        problems[1].f = expr;
         problems[1].a = -4.0;
         problems[1].b = 4.0;
         vq_options_default(&problems[1].opts);
@@ -216,12 +222,23 @@ int main(int argc, char **argv) {
         problems[1].opts.n = n / 200 > 0 ? n / 200 : 1;
         problems[1].allgather = 1;
 
+        problems[2].name = "callback";
+        problems[2].rule = "gauss-legendre";
+        problems[2].f = wave;
+        problems[2].a = -4.0;
+        problems[2].b = 4.0;
+        vq_options_default(&problems[2].opts);
+        problems[2].opts.rule = VQ_RULE_GAUSS_LEGENDRE;
+        problems[2].opts.n = n / 1000 > 0 ? n / 1000 : 1;
+        problems[2].allgather = 0;
+
         rc = 0;
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < 3; i++) {
             rc |= run(&problems[i], ctx, threads, MPI_COMM_WORLD);
         }
     }
     vq_integrand_free(wave);
+    vq_integrand_free(expr);
     vq_integrand_free(seed);
     vq_context_free(ctx);
     MPI_Finalize();

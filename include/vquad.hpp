@@ -116,8 +116,8 @@ private:
 };
 
 /**
- * An integrand: a polynomial, or any callable double(double) (lambdas with
- * captures included). The callable is moved into the Integrand, which keeps
+ * An integrand: a polynomial, an expression, or any callable double(double)
+ * (lambdas with captures included). The callable is moved into the Integrand, which keeps
  * it alive and at a fixed address for the Integrand's lifetime; vquad calls
  * it concurrently from worker threads, so it must be thread-safe.
  * Move-only.
@@ -137,6 +137,17 @@ public:
     /** The polynomial with these coefficients, lowest degree first. */
     static Integrand poly(std::initializer_list<double> coeffs) {
         return poly(std::vector<double>(coeffs));
+    }
+
+    /**
+     * An expression in x, e.g. "exp(-x^2) * cos(3*x)" (vq_integrand_expr;
+     * the language is described in vquad.h). A syntax error throws
+     * vquad::Error with VQ_ERR_PARSE and the column in what().
+     */
+    static Integrand expr(const std::string &text) {
+        vq_integrand *f = nullptr;
+        detail::check(vq_integrand_expr(text.c_str(), &f));
+        return Integrand(f, nullptr);
     }
 
     /**

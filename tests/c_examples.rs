@@ -245,7 +245,7 @@ fn mpi_example_gives_single_process_bits_for_ranks_and_threads() {
         .status()
         .expect("mpicc runs");
     assert!(status.success(), "building mpi_integrate.c failed");
-    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut seen: Vec<Vec<String>> = Vec::new();
     // (ranks, threads per rank): processes against threads.
     for (np, threads) in [(1, 2), (2, 1)] {
         let out = Command::new("mpirun")
@@ -265,19 +265,19 @@ fn mpi_example_gives_single_process_bits_for_ranks_and_threads() {
             "mpirun -np {np} failed:\n{text}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        for problem in ["seed", "callback"] {
-            assert_eq!(mpi_field(&text, problem, "identical"), "yes", "{text}");
-        }
-        let got = (
-            mpi_field(&text, "seed", "result").to_string(),
-            mpi_field(&text, "callback", "result").to_string(),
-        );
+        let got: Vec<String> = ["seed", "expr", "callback"]
+            .iter()
+            .map(|problem| {
+                assert_eq!(mpi_field(&text, problem, "identical"), "yes", "{text}");
+                mpi_field(&text, problem, "result").to_string()
+            })
+            .collect();
         if let Some(first) = seen.first() {
             assert_eq!(&got, first, "results differ between layouts");
         }
         seen.push(got);
     }
-    let seed: f64 = seen[0].0.parse().unwrap();
+    let seed: f64 = seen[0][0].parse().unwrap();
     assert!((seed - 230.0 / 3.0).abs() < 1e-10, "{seed}");
 }
 

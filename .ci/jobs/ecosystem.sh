@@ -153,7 +153,7 @@ for layout in "1 1" "2 1" "3 1" "1 2"; do
     out=$work/mpi-$np-$threads.out
     mpirun --allow-run-as-root --oversubscribe -np "$np" "$work/mpi_integrate" "$threads" "$n" \
         | tee "$out"
-    for problem in seed callback; do
+    for problem in seed expr callback; do
         got=$(field "$out" "$problem" result)
         want=$(field "$work/single.out" "$problem" result)
         [ -n "$got" ] || fail "$np x $threads: no result for $problem"
@@ -162,7 +162,8 @@ for layout in "1 1" "2 1" "3 1" "1 2"; do
         [ "$(field "$out" "$problem" identical)" = yes ] || fail "$np x $threads: $problem differs from vq_integrate"
     done
 done
-echo "every layout printed seed result=$(field "$work/single.out" seed result)" \
+echo "every layout printed seed result=$(field "$work/single.out" seed result)," \
+    "expr result=$(field "$work/single.out" expr result)" \
     "and callback result=$(field "$work/single.out" callback result)"
 
 step "make uninstall leaves the prefix empty"
