@@ -249,6 +249,9 @@ fn mpi_example_gives_single_process_bits_for_ranks_and_threads() {
     // (ranks, threads per rank): processes against threads.
     for (np, threads) in [(1, 2), (2, 1)] {
         let out = Command::new("mpirun")
+            // Containers often forbid the cross-memory attach of Open MPI's
+            // shared-memory transport; copy through the buffers instead.
+            .env("OMPI_MCA_btl_vader_single_copy_mechanism", "none")
             .args([
                 "--allow-run-as-root",
                 "--oversubscribe",
