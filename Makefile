@@ -27,8 +27,10 @@ NATIVE_STATIC_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 
 empty :=
 space := $(empty) $(empty)
-RELEASE := target/release
-GEN     := target/packaging
+# cargo's output directory (CARGO_TARGET_DIR when set).
+TARGET  := $(or $(CARGO_TARGET_DIR),target)
+RELEASE := $(TARGET)/release
+GEN     := $(TARGET)/packaging
 CMAKEDIR := $(LIBDIR)/cmake/vquad
 PCDIR    := $(LIBDIR)/pkgconfig
 
@@ -60,7 +62,7 @@ lib:
 # Copies the header cbindgen generated (build.rs) over include/vquad.h.
 header:
 	cargo build
-	cp "$$(ls -t target/debug/build/vquad-*/out/vquad.h | head -n 1)" include/vquad.h
+	cp "$$(ls -t $(TARGET)/debug/build/vquad-*/out/vquad.h | head -n 1)" include/vquad.h
 
 # The pkg-config and CMake files for this PREFIX (regenerated every time:
 # they depend on the variables, not only on the templates).

@@ -33,19 +33,20 @@ version=$(sed -n 's/^version = "\([^"]*\)"/\1/p' Cargo.toml | head -n 1)
 major=${version%%.*}
 soname=libvquad.so.$major
 CFLAGS=(-O2 -Wall -Wextra -Werror -pedantic)
+so=${CARGO_TARGET_DIR:-target}/release/libvquad.so
 
 step "release build (make lib)"
 make --no-print-directory lib
 
-step "exports and soname of target/release/libvquad.so"
-exports=$(nm -D --defined-only target/release/libvquad.so | awk 'NF == 3 { print $3 }')
+step "exports and soname of $so"
+exports=$(nm -D --defined-only "$so" | awk 'NF == 3 { print $3 }')
 foreign=$(grep -v '^vq_' <<<"$exports" || true)
 [ -z "$foreign" ] || fail "non-vq_ symbols exported: $foreign"
 for f in vq_integrate vq_partition_size vq_partition_range vq_integrate_partial vq_combine_partials; do
     grep -qx "$f" <<<"$exports" || fail "$f is not exported"
 done
 echo "$(wc -l <<<"$exports") exports, all vq_*"
-readelf -d target/release/libvquad.so | grep -q "SONAME.*\[$soname\]" || fail "soname is not $soname"
+readelf -d "$so" | grep -q "SONAME.*\[$soname\]" || fail "soname is not $soname"
 
 step "make install / uninstall with DESTDIR"
 stage=$work/stage
