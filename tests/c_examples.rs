@@ -20,11 +20,17 @@ const STATIC_LIBS: &[&str] = &[
 
 /// `target/<profile>`, where cargo put libvquad.a and libvquad.so.
 fn lib_dir() -> PathBuf {
+    // `cargo test` builds the static and shared libraries next to the test
+    // executable (target/<profile>/deps); only `cargo build` copies them one
+    // level up, so the copies there may be stale.
     let exe = std::env::current_exe().expect("test executable path");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/..")
-        .to_path_buf()
+    let deps = exe.parent().expect("target/<profile>/deps").to_path_buf();
+    assert!(
+        deps.join("libvquad.a").exists() && deps.join("libvquad.so").exists(),
+        "cargo test did not build libvquad.a/.so in {}",
+        deps.display()
+    );
+    deps
 }
 
 fn root() -> &'static Path {
