@@ -1,1 +1,32 @@
-fn main() {}
+//! Generates the C header `vquad.h` from `src/ffi/` with cbindgen.
+//!
+//! The header is written to `OUT_DIR` (build scripts must not modify the
+//! source tree); `include/vquad.h` is the committed copy, and the test
+//! `header_is_fresh` fails when the two differ.
+
+use std::env;
+use std::path::PathBuf;
+
+fn main() {
+    println!("cargo:rerun-if-changed=src/ffi");
+    println!("cargo:rerun-if-changed=cbindgen.toml");
+    // ELF soname libvquad.so.MAJOR, which `make install` links to.
+    if env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os != "macos" && os != "windows") {
+        let major = env::var("CARGO_PKG_VERSION_MAJOR").expect("cargo sets it");
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libvquad.so.{major}");
+    }
+    let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets it"));
+    let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
+        .expect("cbindgen.toml is valid");
+    let header = cbindgen::Builder::new()
+        .with_config(config)
+        .with_src(crate_dir.join("src/ffi/mod.rs"))
+        .generate()
+        .expect("cbindgen generates vquad.h");
+    header.write_to_file(out_dir.join("vquad.h"));
+    println!(
+        "cargo:rustc-env=VQUAD_GENERATED_HEADER={}",
+        out_dir.join("vquad.h").display()
+    );
+}

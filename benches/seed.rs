@@ -1,1 +1,89 @@
-fn main(){}
+//! Seed problem benchmarks: vquad vs the OpenMP reference at 1 and 2
+//! threads (same run), and the small-call latency and pool crossover.
+//!
+//! Run: `cargo bench --bench seed`. Estimates land in
+//! `target/criterion/<group>/<id>/new/estimates.json`.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use vquad::{Context, Options, Poly, Rule};
+
+const N: u64 = 1_000_000_000;
+
+/// Builds `c_examples/openmp_reference.c` with gcc -O3 -march=native -fopenmp.
+fn openmp_reference() -> Option<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let exe = root.join("target").join("openmp_reference");
+    let ok = Command::new("gcc")
+        .args(["-O3", "-march=native", "-fopenmp"])
+        .arg(root.join("c_examples/openmp_reference.c"))
+        .arg("-o")
+        .arg(&exe)
+        .status()
+        .is_ok_and(|s| s.success());
+    ok.then_some(exe)
+}
+
+/// Runs the OpenMP kernel `iters` times in one process and returns the time
+/// it measured around the loops alone (process start-up excluded).
+fn openmp_time(exe: &PathBuf, threads: usize, iters: u64) -> Duration {
+    let out = Command::new(exe)
+        .args([N.to_string(), threads.to_string(), iters.to_string()])
+        .output()
+        .expect("openmp_reference runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let total: f64 = text
+        .split("total_seconds=")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .expect("total_seconds in the output");
+    Duration::from_secs_f64(total)
+}
+
+fn seed(c: &mut Criterion) {
+    let f = Poly::new(&[7.0, 0.0, 1.0]).unwrap();
+    let opts = Options::fixed(Rule::Midpoint, N);
+    let omp = openmp_reference();
+    let mut g = c.benchmark_group("seed_1e9");
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(8))
+        .throughput(Throughput::Elements(N));
+    for threads in [1usize, 2] {
+        let ctx = Context::new(threads).unwrap();
+        g.bench_with_input(BenchmarkId::new("vquad", threads), &threads, |b, _| {
+            b.iter(|| ctx.integrate(&f, 0.0, 5.0, &opts).unwrap().value)
+        });
+        if let Some(exe) = &omp {
+            g.bench_with_input(BenchmarkId::new("openmp", threads), &threads, |b, &t| {
+                b.iter_custom(|iters| openmp_time(exe, t, iters))
+            });
+        }
+    }
+    g.finish();
+}
+
+fn small_calls(c: &mut Criterion) {
+    let f = Poly::new(&[7.0, 0.0, 1.0]).unwrap();
+    let mut g = c.benchmark_group("small_call");
+    g.measurement_time(Duration::from_secs(2));
+    for threads in [1usize, 2] {
+        let ctx = Context::new(threads).unwrap();
+        for n in [1_000u64, 100_000, 500_000, 1_000_000, 4_000_000] {
+            let opts = Options::fixed(Rule::Midpoint, n);
+            g.throughput(Throughput::Elements(n));
+            g.bench_with_input(
+                BenchmarkId::new(format!("threads_{threads}"), n),
+                &n,
+                |b, _| b.iter(|| ctx.integrate(&f, 0.0, 5.0, &opts).unwrap().value),
+            );
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, seed, small_calls);
+criterion_main!(benches);

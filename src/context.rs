@@ -1,5 +1,7 @@
 //! The integration context: a reusable thread pool and its thread count.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
 use crate::error::{Error, Result};
@@ -32,11 +34,15 @@ pub const NUM_THREADS_ENV: &str = "VQUAD_NUM_THREADS";
 pub struct Context {
     pool: Option<ThreadPool>,
     threads: usize,
+    /// Bumped by [`Context::cancel`]; a call stops when it changes.
+    cancel_epoch: AtomicU64,
 }
 
 impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Context").field("threads", &self.threads).finish()
+        f.debug_struct("Context")
+            .field("threads", &self.threads)
+            .finish()
     }
 }
 
@@ -69,7 +75,11 @@ impl Context {
         } else {
             None
         };
-        Ok(Context { pool, threads })
+        Ok(Context {
+            pool,
+            threads,
+            cancel_epoch: AtomicU64::new(0),
+        })
     }
 
     /// Number of threads this context computes with.
@@ -80,6 +90,23 @@ impl Context {
     /// The pool, or `None` for a one-thread context.
     pub fn pool(&self) -> Option<&ThreadPool> {
         self.pool.as_ref()
+    }
+
+    /// Cancels every call running on this context now: each stops at its
+    /// next task boundary and returns [`Error::Cancelled`]. Calls started
+    /// afterwards run normally. Safe to call from any thread.
+    pub fn cancel(&self) {
+        self.cancel_epoch.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The current cancellation epoch; pair with [`Context::cancelled_since`].
+    pub fn epoch(&self) -> u64 {
+        self.cancel_epoch.load(Ordering::Acquire)
+    }
+
+    /// True when [`Context::cancel`] was called after `epoch` was read.
+    pub fn cancelled_since(&self, epoch: u64) -> bool {
+        self.cancel_epoch.load(Ordering::Relaxed) != epoch
     }
 
     /// Runs `op` inside the pool (or directly on a one-thread context), so

@@ -55,7 +55,10 @@ impl Rule {
 
     /// True for rules that use `n` panels rather than a tolerance.
     pub fn is_fixed(self) -> bool {
-        matches!(self, Rule::Midpoint | Rule::Trapezoid | Rule::Simpson | Rule::GaussLegendre)
+        matches!(
+            self,
+            Rule::Midpoint | Rule::Trapezoid | Rule::Simpson | Rule::GaussLegendre
+        )
     }
 }
 
@@ -68,10 +71,14 @@ impl fmt::Display for Rule {
 impl FromStr for Rule {
     type Err = String;
     fn from_str(s: &str) -> Result<Rule, String> {
-        Rule::ALL.iter().copied().find(|r| r.name() == s).ok_or_else(|| {
-            let names: Vec<_> = Rule::ALL.iter().map(|r| r.name()).collect();
-            format!("unknown rule '{s}' (expected one of: {})", names.join(", "))
-        })
+        Rule::ALL
+            .iter()
+            .copied()
+            .find(|r| r.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Rule::ALL.iter().map(|r| r.name()).collect();
+                format!("unknown rule '{s}' (expected one of: {})", names.join(", "))
+            })
     }
 }
 
@@ -106,19 +113,35 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options { rule: Rule::Auto, n: 0, order: 0, epsabs: 0.0, epsrel: 1e-10, max_evals: 0 }
+        Options {
+            rule: Rule::Auto,
+            n: 0,
+            order: 0,
+            epsabs: 0.0,
+            epsrel: 1e-10,
+            max_evals: 0,
+        }
     }
 }
 
 impl Options {
     /// Options for a fixed rule on `n` panels.
     pub fn fixed(rule: Rule, n: u64) -> Options {
-        Options { rule, n, ..Options::default() }
+        Options {
+            rule,
+            n,
+            ..Options::default()
+        }
     }
 
     /// Options for an adaptive rule with the given tolerances.
     pub fn adaptive(rule: Rule, epsabs: f64, epsrel: f64) -> Options {
-        Options { rule, epsabs, epsrel, ..Options::default() }
+        Options {
+            rule,
+            epsabs,
+            epsrel,
+            ..Options::default()
+        }
     }
 
     /// The Gauss–Legendre order with 0 resolved to [`DEFAULT_ORDER`].

@@ -67,10 +67,34 @@ fn compiled_features() -> Vec<(&'static str, bool)> {
         )*};
     }
     check!(
-        "sse2", "sse3", "ssse3", "sse4.1", "sse4.2", "popcnt", "avx", "avx2", "fma", "bmi1",
-        "bmi2", "lzcnt", "f16c", "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl",
-        "avx512ifma", "avx512vbmi", "avx512vbmi2", "avx512vnni", "avx512bitalg",
-        "avx512vpopcntdq", "avx512bf16", "gfni", "vaes", "vpclmulqdq",
+        "sse2",
+        "sse3",
+        "ssse3",
+        "sse4.1",
+        "sse4.2",
+        "popcnt",
+        "avx",
+        "avx2",
+        "fma",
+        "bmi1",
+        "bmi2",
+        "lzcnt",
+        "f16c",
+        "avx512f",
+        "avx512cd",
+        "avx512bw",
+        "avx512dq",
+        "avx512vl",
+        "avx512ifma",
+        "avx512vbmi",
+        "avx512vbmi2",
+        "avx512vnni",
+        "avx512bitalg",
+        "avx512vpopcntdq",
+        "avx512bf16",
+        "gfni",
+        "vaes",
+        "vpclmulqdq",
     );
     out
 }
@@ -112,7 +136,11 @@ mod tests {
     fn host_build_has_no_missing_features() {
         // Tests run where they were built (target-cpu=native).
         if std::env::var(HIDE_FEATURES_ENV).is_err() {
-            assert!(missing_cpu_features().is_empty(), "{:?}", missing_cpu_features());
+            assert!(
+                missing_cpu_features().is_empty(),
+                "{:?}",
+                missing_cpu_features()
+            );
         }
     }
 }

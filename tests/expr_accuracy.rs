@@ -11,10 +11,18 @@ use vquad::{Expr, Integrand};
 /// different signs never match.
 fn ulps(got: f64, want: f64) -> u64 {
     if got.is_nan() || want.is_nan() {
-        return if got.is_nan() && want.is_nan() { 0 } else { u64::MAX };
+        return if got.is_nan() && want.is_nan() {
+            0
+        } else {
+            u64::MAX
+        };
     }
     if got == 0.0 && want == 0.0 {
-        return if got.is_sign_negative() == want.is_sign_negative() { 0 } else { u64::MAX };
+        return if got.is_sign_negative() == want.is_sign_negative() {
+            0
+        } else {
+            u64::MAX
+        };
     }
     let ord = |x: f64| {
         let b = x.to_bits() as i64;
@@ -24,7 +32,9 @@ fn ulps(got: f64, want: f64) -> u64 {
             b
         }
     };
-    (ord(got) as i128 - ord(want) as i128).unsigned_abs().min(u64::MAX as u128) as u64
+    (ord(got) as i128 - ord(want) as i128)
+        .unsigned_abs()
+        .min(u64::MAX as u128) as u64
 }
 
 struct Rng(u64);
@@ -185,30 +195,182 @@ fn near_pio2(rng: &mut Rng) -> f64 {
 
 #[test]
 fn every_function_is_within_4_ulp_of_rust() {
-    type F = fn(f64) -> f64;
     use std::f64::consts::PI;
+    /// (name, reference, uniform range, magnitude range, signed, domain, exact)
+    type Case = (
+        &'static str,
+        fn(f64) -> f64,
+        (f64, f64),
+        (f64, f64),
+        bool,
+        &'static str,
+        bool,
+    );
     let mut rng = Rng(0x853C_49E6_748F_EA9B);
     let pi2 = 20.0 * PI;
-    // (name, reference, uniform range, magnitude range, signed, domain, exact)
-    let unary: [(&str, F, (f64, f64), (f64, f64), bool, &str, bool); 18] = [
-        ("sin", f64::sin, (-pi2, pi2), (TINY, HUGE), true, "all reals", false),
-        ("cos", f64::cos, (-pi2, pi2), (TINY, HUGE), true, "all reals", false),
-        ("tan", f64::tan, (-pi2, pi2), (TINY, HUGE), true, "all reals", false),
-        ("asin", f64::asin, (-1.0, 1.0), (TINY, 1.0), true, "[-1, 1]", false),
-        ("acos", f64::acos, (-1.0, 1.0), (TINY, 1.0), true, "[-1, 1]", false),
-        ("atan", f64::atan, (-10.0, 10.0), (TINY, HUGE), true, "all reals", false),
-        ("sinh", f64::sinh, (-20.0, 20.0), (TINY, 711.0), true, "all reals", false),
-        ("cosh", f64::cosh, (-20.0, 20.0), (TINY, 711.0), true, "all reals", false),
-        ("tanh", f64::tanh, (-5.0, 5.0), (TINY, 1e3), true, "all reals", false),
-        ("exp", f64::exp, (-746.0, 710.0), (TINY, 1e3), true, "all reals", false),
-        ("log", f64::ln, (0.0, 10.0), (TINY, HUGE), false, "x >= 0", false),
-        ("log2", f64::log2, (0.0, 10.0), (TINY, HUGE), false, "x >= 0", false),
-        ("log10", f64::log10, (0.0, 10.0), (TINY, HUGE), false, "x >= 0", false),
-        ("sqrt", f64::sqrt, (0.0, 100.0), (TINY, HUGE), false, "x >= 0", true),
-        ("cbrt", f64::cbrt, (-100.0, 100.0), (TINY, HUGE), true, "all reals", false),
-        ("abs", f64::abs, (-100.0, 100.0), (TINY, HUGE), true, "all reals", true),
-        ("floor", f64::floor, (-100.0, 100.0), (TINY, 1e17), true, "all reals", true),
-        ("ceil", f64::ceil, (-100.0, 100.0), (TINY, 1e17), true, "all reals", true),
+    let unary: [Case; 18] = [
+        (
+            "sin",
+            f64::sin,
+            (-pi2, pi2),
+            (TINY, HUGE),
+            true,
+            "all reals",
+            false,
+        ),
+        (
+            "cos",
+            f64::cos,
+            (-pi2, pi2),
+            (TINY, HUGE),
+            true,
+            "all reals",
+            false,
+        ),
+        (
+            "tan",
+            f64::tan,
+            (-pi2, pi2),
+            (TINY, HUGE),
+            true,
+            "all reals",
+            false,
+        ),
+        (
+            "asin",
+            f64::asin,
+            (-1.0, 1.0),
+            (TINY, 1.0),
+            true,
+            "[-1, 1]",
+            false,
+        ),
+        (
+            "acos",
+            f64::acos,
+            (-1.0, 1.0),
+            (TINY, 1.0),
+            true,
+            "[-1, 1]",
+            false,
+        ),
+        (
+            "atan",
+            f64::atan,
+            (-10.0, 10.0),
+            (TINY, HUGE),
+            true,
+            "all reals",
+            false,
+        ),
+        (
+            "sinh",
+            f64::sinh,
+            (-20.0, 20.0),
+            (TINY, 711.0),
+            true,
+            "all reals",
+            false,
+        ),
+        (
+            "cosh",
+            f64::cosh,
+            (-20.0, 20.0),
+            (TINY, 711.0),
+            true,
+            "all reals",
+            false,
+        ),
+        (
+            "tanh",
+            f64::tanh,
+            (-5.0, 5.0),
+            (TINY, 1e3),
+            true,
+            "all reals",
+            false,
+        ),
+        (
+            "exp",
+            f64::exp,
+            (-746.0, 710.0),
+            (TINY, 1e3),
+            true,
+            "all reals",
+            false,
+        ),
+        (
+            "log",
+            f64::ln,
+            (0.0, 10.0),
+            (TINY, HUGE),
+            false,
+            "x >= 0",
+            false,
+        ),
+        (
+            "log2",
+            f64::log2,
+            (0.0, 10.0),
+            (TINY, HUGE),
+            false,
+            "x >= 0",
+            false,
+        ),
+        (
+            "log10",
+            f64::log10,
+            (0.0, 10.0),
+            (TINY, HUGE),
+            false,
+            "x >= 0",
+            false,
+        ),
+        (
+            "sqrt",
+            f64::sqrt,
+            (0.0, 100.0),
+            (TINY, HUGE),
+            false,
+            "x >= 0",
+            true,
+        ),
+        (
+            "cbrt",
+            f64::cbrt,
+            (-100.0, 100.0),
+            (TINY, HUGE),
+            true,
+            "all reals",
+            false,
+        ),
+        (
+            "abs",
+            f64::abs,
+            (-100.0, 100.0),
+            (TINY, HUGE),
+            true,
+            "all reals",
+            true,
+        ),
+        (
+            "floor",
+            f64::floor,
+            (-100.0, 100.0),
+            (TINY, 1e17),
+            true,
+            "all reals",
+            true,
+        ),
+        (
+            "ceil",
+            f64::ceil,
+            (-100.0, 100.0),
+            (TINY, 1e17),
+            true,
+            "all reals",
+            true,
+        ),
     ];
     let mut rows = Vec::new();
     for (name, f, uni, mag, signed, domain, exact) in unary {
@@ -222,7 +384,13 @@ fn every_function_is_within_4_ulp_of_rust() {
         let xs = sample(&mut rng, uni, mag, signed, &mut *extra);
         let (max_ulp, worst) = measure(&format!("{name}(x)"), &xs, f);
         rows.push((
-            Row { name: name.into(), domain, points: xs.len(), max_ulp, worst },
+            Row {
+                name: name.into(),
+                domain,
+                points: xs.len(),
+                max_ulp,
+                worst,
+            },
             if exact { 0 } else { 4 },
         ));
     }
@@ -238,7 +406,13 @@ fn every_function_is_within_4_ulp_of_rust() {
         );
     }
     for (r, limit) in &rows {
-        assert!(r.max_ulp <= *limit, "{}: {} ulp at {:?}", r.name, r.max_ulp, r.worst);
+        assert!(
+            r.max_ulp <= *limit,
+            "{}: {} ulp at {:?}",
+            r.name,
+            r.max_ulp,
+            r.worst
+        );
     }
 }
 
@@ -253,8 +427,11 @@ fn binary_rows(rng: &mut Rng) -> Vec<(Row, u64)> {
     let mut rows = Vec::new();
     let sp = specials();
     // pow(x, y), y not a small integer (those become multiplications).
-    let mut ys: Vec<f64> =
-        sp.iter().copied().filter(|y| y.fract() != 0.0 || y.abs() > 16.0).collect();
+    let mut ys: Vec<f64> = sp
+        .iter()
+        .copied()
+        .filter(|y| y.fract() != 0.0 || y.abs() > 16.0)
+        .collect();
     ys.extend(sp.iter().copied().filter(|y| y.is_nan() || y.is_infinite()));
     while ys.len() < 1000 {
         let y = rng.sign() * rng.log_uniform(1e-3, 300.0);
@@ -294,8 +471,9 @@ fn binary_rows(rng: &mut Rng) -> Vec<(Row, u64)> {
         let mut worst = (0u64, (0.0, 0.0, 0.0));
         let mut points = 0;
         for k in (-hi..=hi).filter(|k: &i32| (lo..=hi).contains(&k.abs())) {
-            let xs: Vec<f64> =
-                (0..per * 10).map(|_| rng.sign() * rng.log_uniform(1e-15, 1e15)).collect();
+            let xs: Vec<f64> = (0..per * 10)
+                .map(|_| rng.sign() * rng.log_uniform(1e-15, 1e15))
+                .collect();
             points += xs.len();
             let (u, w) = measure(&format!("x^{k}"), &xs, |x| x.powf(k as f64));
             if u > worst.0 {
@@ -303,8 +481,13 @@ fn binary_rows(rng: &mut Rng) -> Vec<(Row, u64)> {
             }
         }
         let name = format!("x^k, {lo} <= |k| <= {hi}");
-        let row =
-            Row { name, domain: "|x| in [1e-15, 1e15]", points, max_ulp: worst.0, worst: worst.1 };
+        let row = Row {
+            name,
+            domain: "|x| in [1e-15, 1e15]",
+            points,
+            max_ulp: worst.0,
+            worst: worst.1,
+        };
         rows.push((row, if hi <= 4 { 4 } else { 16 }));
     }
     // atan2(y, c) and atan2(c, x).
@@ -317,13 +500,18 @@ fn binary_rows(rng: &mut Rng) -> Vec<(Row, u64)> {
     for (i, &c) in cs.iter().enumerate() {
         let mut xs = sp.clone();
         while xs.len() < per {
-            let m = if i % 2 == 0 { rng.log_uniform(TINY, HUGE) } else { rng.uniform(0.0, 10.0) };
+            let m = if i % 2 == 0 {
+                rng.log_uniform(TINY, HUGE)
+            } else {
+                rng.uniform(0.0, 10.0)
+            };
             xs.push(rng.sign() * m);
         }
         points += 2 * xs.len();
-        for (src, first) in
-            [(format!("atan2(x, {})", lit(c)), true), (format!("atan2({}, x)", lit(c)), false)]
-        {
+        for (src, first) in [
+            (format!("atan2(x, {})", lit(c)), true),
+            (format!("atan2({}, x)", lit(c)), false),
+        ] {
             let (u, w) = measure(&src, &xs, |x| if first { x.atan2(c) } else { c.atan2(x) });
             if u > worst.0 {
                 worst = (u, w);

@@ -33,7 +33,12 @@ impl StreamPlan {
         let blocks = count.div_ceil(BLOCK as u64);
         let blocks_per_task = blocks.div_ceil(MAX_TASKS).max(1).next_power_of_two();
         let tasks = blocks.div_ceil(blocks_per_task);
-        StreamPlan { count, blocks, blocks_per_task, tasks }
+        StreamPlan {
+            count,
+            blocks,
+            blocks_per_task,
+            tasks,
+        }
     }
 
     /// Block range `[lo, hi)` of task `k`.
@@ -61,7 +66,15 @@ mod tests {
 
     #[test]
     fn plan_covers_every_point_exactly_once() {
-        for count in [1u64, 16_383, 16_384, 16_385, 1_000_000, 1_000_000_000, 1 << 53] {
+        for count in [
+            1u64,
+            16_383,
+            16_384,
+            16_385,
+            1_000_000,
+            1_000_000_000,
+            1 << 53,
+        ] {
             let p = StreamPlan::new(count);
             assert!(p.tasks <= MAX_TASKS);
             assert!(p.blocks_per_task.is_power_of_two());

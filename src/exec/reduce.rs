@@ -42,14 +42,21 @@ pub fn sum_slice(v: &[f64]) -> f64 {
             *a += Lane::new(lanes.try_into().expect("LANES values"));
         }
     }
-    let mut width = ACCS;
+    pairwise(&pairwise_lanes(acc).to_array()) + pairwise(groups.remainder())
+}
+
+/// Adds `ACC` lane accumulators pairwise (`ACC` a power of two).
+#[inline(always)]
+pub fn pairwise_lanes<const ACC: usize>(mut acc: [Lane; ACC]) -> Lane {
+    let mut width = ACC;
     while width > 1 {
         width /= 2;
         for i in 0..width {
-            acc[i] = acc[i] + acc[i + width];
+            let upper = acc[i + width];
+            acc[i] += upper;
         }
     }
-    pairwise(&acc[0].to_array()) + pairwise(groups.remainder())
+    acc[0]
 }
 
 #[cfg(test)]

@@ -38,7 +38,11 @@ pub struct Slots {
 impl Slots {
     /// Slots for `threads` workers.
     pub fn new(threads: usize) -> Slots {
-        Slots { slots: (0..threads.max(1)).map(|_| CachePadded::new(Slot::default())).collect() }
+        Slots {
+            slots: (0..threads.max(1))
+                .map(|_| CachePadded::new(Slot::default()))
+                .collect(),
+        }
     }
 
     /// Records a finished task on the slot of `thread`. Only that thread
@@ -75,7 +79,11 @@ mod tests {
     #[test]
     fn slots_do_not_share_cache_lines() {
         let slots = Slots::new(4);
-        let addr: Vec<usize> = slots.slots.iter().map(|s| &**s as *const Slot as usize).collect();
+        let addr: Vec<usize> = slots
+            .slots
+            .iter()
+            .map(|s| &**s as *const Slot as usize)
+            .collect();
         let line = std::mem::align_of::<CachePadded<Slot>>();
         assert!(line >= 64);
         if cfg!(target_arch = "x86_64") {
@@ -94,6 +102,13 @@ mod tests {
         slots.record(1, 7, 1);
         slots.record(0, 1, 1);
         assert_eq!(slots.total_evals(), 18);
-        assert_eq!(slots.stats()[0], SlotStats { evals: 11, busy_ns: 6, tasks: 2 });
+        assert_eq!(
+            slots.stats()[0],
+            SlotStats {
+                evals: 11,
+                busy_ns: 6,
+                tasks: 2
+            }
+        );
     }
 }

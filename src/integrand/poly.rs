@@ -9,7 +9,7 @@
 
 use super::{Integrand, CHUNK};
 use crate::error::{Error, EvalError};
-use crate::exec::reduce::pairwise;
+use crate::exec::reduce::{pairwise, pairwise_lanes};
 use crate::simd::{Lane, LANES};
 
 /// Largest number of coefficients a polynomial may have.
@@ -29,7 +29,9 @@ impl Poly {
     /// [`MAX_COEFFS`], or holds a NaN or infinity.
     pub fn new(coeffs: &[f64]) -> Result<Poly, Error> {
         if coeffs.is_empty() {
-            return Err(Error::invalid("a polynomial needs at least one coefficient"));
+            return Err(Error::invalid(
+                "a polynomial needs at least one coefficient",
+            ));
         }
         if coeffs.len() > MAX_COEFFS {
             return Err(Error::invalid(format!(
@@ -64,7 +66,12 @@ impl Poly {
     /// references.
     pub fn integral(&self, a: f64, b: f64) -> f64 {
         let anti: Vec<f64> = std::iter::once(0.0)
-            .chain(self.coeffs.iter().enumerate().map(|(k, c)| c / (k as f64 + 1.0)))
+            .chain(
+                self.coeffs
+                    .iter()
+                    .enumerate()
+                    .map(|(k, c)| c / (k as f64 + 1.0)),
+            )
             .collect();
         horner(&anti, b) - horner(&anti, a)
     }
@@ -131,22 +138,10 @@ fn sum_shifted<const N: usize, const ACC: usize>(q: &[f64; N], count: usize) -> 
         }
     }
     let constants: [f64; ACC] = std::array::from_fn(|a| shifted[a][0]);
-    let body = pairwise(&pairwise_lanes(acc).to_array())
-        + pairwise(&constants) * (groups * LANES) as f64;
+    let body =
+        pairwise(&pairwise_lanes(acc).to_array()) + pairwise(&constants) * (groups * LANES) as f64;
     let tail: f64 = (groups * group..count).map(|i| horner(q, i as f64)).sum();
     body + tail
-}
-
-#[inline(always)]
-fn pairwise_lanes<const ACC: usize>(mut acc: [Lane; ACC]) -> Lane {
-    let mut width = ACC;
-    while width > 1 {
-        width /= 2;
-        for i in 0..width {
-            acc[i] = acc[i] + acc[i + width];
-        }
-    }
-    acc[0]
 }
 
 impl Integrand for Poly {
@@ -216,7 +211,10 @@ mod tests {
         for j in [0usize, 1, 17, 1000, 16383] {
             let direct = p.at(start + j as f64 * step);
             let via = horner(&q, j as f64);
-            assert!((direct - via).abs() <= 1e-13 * direct.abs().max(1.0), "{j}: {direct} {via}");
+            assert!(
+                (direct - via).abs() <= 1e-13 * direct.abs().max(1.0),
+                "{j}: {direct} {via}"
+            );
         }
     }
 
@@ -227,13 +225,19 @@ mod tests {
             let (start, step) = (0.5e-3, 1e-3);
             let fast = p.sum_strided(start, step, count).unwrap();
             let slow: f64 = (0..count).map(|j| p.at(start + j as f64 * step)).sum();
-            assert!((fast - slow).abs() <= 1e-12 * slow, "{count}: {fast} vs {slow}");
+            assert!(
+                (fast - slow).abs() <= 1e-12 * slow,
+                "{count}: {fast} vs {slow}"
+            );
         }
     }
 
     #[test]
     fn trailing_zeros_are_dropped_and_bad_coefficients_rejected() {
-        assert_eq!(Poly::new(&[1.0, 2.0, 0.0, 0.0]).unwrap().coeffs(), &[1.0, 2.0]);
+        assert_eq!(
+            Poly::new(&[1.0, 2.0, 0.0, 0.0]).unwrap().coeffs(),
+            &[1.0, 2.0]
+        );
         assert!(Poly::new(&[]).is_err());
         assert!(Poly::new(&[1.0, f64::NAN]).is_err());
         assert!(Poly::new(&[f64::INFINITY]).is_err());

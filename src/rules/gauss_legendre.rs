@@ -69,7 +69,10 @@ pub fn compute(n: usize) -> GaussLegendre {
 /// Panics when `order` is out of range (callers validate first).
 pub fn rule(order: u32) -> &'static GaussLegendre {
     static TABLE: OnceLock<Vec<OnceLock<GaussLegendre>>> = OnceLock::new();
-    assert!((1..=MAX_ORDER).contains(&order), "order {order} out of range");
+    assert!(
+        (1..=MAX_ORDER).contains(&order),
+        "order {order} out of range"
+    );
     let table = TABLE.get_or_init(|| (0..MAX_ORDER).map(|_| OnceLock::new()).collect());
     table[order as usize - 1].get_or_init(|| compute(order as usize))
 }
@@ -108,9 +111,21 @@ mod tests {
         for order in [1u32, 2, 5, 8, 16, 33, 64] {
             let r = rule(order);
             for k in 0..2 * order as i32 {
-                let q: f64 = r.nodes.iter().zip(&r.weights).map(|(x, w)| w * x.powi(k)).sum();
-                let exact = if k % 2 == 1 { 0.0 } else { 2.0 / (k as f64 + 1.0) };
-                assert!((q - exact).abs() < 5e-15, "order {order} degree {k}: {q} vs {exact}");
+                let q: f64 = r
+                    .nodes
+                    .iter()
+                    .zip(&r.weights)
+                    .map(|(x, w)| w * x.powi(k))
+                    .sum();
+                let exact = if k % 2 == 1 {
+                    0.0
+                } else {
+                    2.0 / (k as f64 + 1.0)
+                };
+                assert!(
+                    (q - exact).abs() < 5e-15,
+                    "order {order} degree {k}: {q} vs {exact}"
+                );
             }
         }
     }

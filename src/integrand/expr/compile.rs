@@ -184,8 +184,10 @@ pub(crate) fn compile(nodes: &[Node]) -> Program {
 /// used only there, on targets with hardware FMA (where the SIMD and the
 /// scalar `mul_add` round identically; elsewhere nothing is fused).
 fn fuse(nodes: &[(Op, Val, Val)], root: Val) -> Vec<(Op, [Val; 3])> {
-    let mut out: Vec<(Op, [Val; 3])> =
-        nodes.iter().map(|&(op, a, b)| (op, [a, b, Val::Const(0.0)])).collect();
+    let mut out: Vec<(Op, [Val; 3])> = nodes
+        .iter()
+        .map(|&(op, a, b)| (op, [a, b, Val::Const(0.0)]))
+        .collect();
     if !cfg!(target_feature = "fma") {
         return out;
     }
@@ -201,12 +203,12 @@ fn fuse(nodes: &[(Op, Val, Val)], root: Val) -> Vec<(Op, [Val; 3])> {
     };
     for (i, &(op, a, b)) in nodes.iter().enumerate() {
         let fused = match op {
-            Op::Add => {
-                product(a).map(|j| (Op::MulAdd, j, b)).or(product(b).map(|j| (Op::MulAdd, j, a)))
-            }
-            Op::Sub => {
-                product(a).map(|j| (Op::MulSub, j, b)).or(product(b).map(|j| (Op::NegMulAdd, j, a)))
-            }
+            Op::Add => product(a)
+                .map(|j| (Op::MulAdd, j, b))
+                .or(product(b).map(|j| (Op::MulAdd, j, a))),
+            Op::Sub => product(a)
+                .map(|j| (Op::MulSub, j, b))
+                .or(product(b).map(|j| (Op::NegMulAdd, j, a))),
             _ => None,
         };
         if let Some((f, j, c)) = fused {
@@ -294,5 +296,10 @@ fn allocate(nodes: &[(Op, [Val; 3])], root: Val) -> Program {
             }
         }
     }
-    Program { code, regs: regs as usize, result, consts }
+    Program {
+        code,
+        regs: regs as usize,
+        result,
+        consts,
+    }
 }

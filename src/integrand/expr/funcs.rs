@@ -82,7 +82,10 @@ const FUNCTIONS: [(&str, Op); 22] = [
 impl Op {
     /// The function called `name`, if there is one.
     pub fn from_name(name: &str) -> Option<Op> {
-        FUNCTIONS.iter().find(|(n, _)| *n == name).map(|&(_, op)| op)
+        FUNCTIONS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, op)| op)
     }
 
     /// The function name (`"sin"`), or the operator's symbol (`"+"`).
@@ -92,7 +95,10 @@ impl Op {
             Op::Add => "+",
             Op::Mul => "*",
             Op::Div => "/",
-            _ => FUNCTIONS.iter().find(|(_, op)| *op == self).map_or("?", |&(n, _)| n),
+            _ => FUNCTIONS
+                .iter()
+                .find(|(_, op)| *op == self)
+                .map_or("?", |&(n, _)| n),
         }
     }
 
@@ -294,8 +300,11 @@ pub(crate) fn cos(x: Lane) -> Checked {
 
 /// Cephes' rational approximation of tan on [-π/4, π/4]:
 /// `tan r = r + r·z·P(z)/Q(z)`, `z = r²`, `Q` monic.
-const TAN_P: [f64; 3] =
-    [-1.30936939181383777646E4, 1.15351664838587416140E6, -1.79565251976484877988E7];
+const TAN_P: [f64; 3] = [
+    -1.30936939181383777646E4,
+    1.15351664838587416140E6,
+    -1.79565251976484877988E7,
+];
 const TAN_Q: [f64; 5] = [
     1.0,
     1.36812963470692954678E4,
@@ -409,10 +418,17 @@ pub(crate) fn cosh(x: Lane) -> Checked {
 
 /// Cephes' rational approximation of tanh below 0.625:
 /// `tanh a = a + a·z·P(z)/Q(z)`, `z = a²`, `Q` monic.
-const TANH_P: [f64; 3] =
-    [-9.64399179425052238628E-1, -9.92877231001918586564E1, -1.61468768441708447952E3];
-const TANH_Q: [f64; 4] =
-    [1.0, 1.12811678491632931402E2, 2.23548839060100448583E3, 4.84406305325125486048E3];
+const TANH_P: [f64; 3] = [
+    -9.64399179425052238628E-1,
+    -9.92877231001918586564E1,
+    -1.61468768441708447952E3,
+];
+const TANH_Q: [f64; 4] = [
+    1.0,
+    1.12811678491632931402E2,
+    2.23548839060100448583E3,
+    4.84406305325125486048E3,
+];
 
 /// Hyperbolic tangent: rational approximation below 0.625,
 /// `1 − 2/(e^{2a} + 1)` above (which also gives ±1 and NaN correctly).
@@ -663,7 +679,10 @@ mod tests {
         for &a in &cases {
             for &b in &cases {
                 let (la, lb) = (Lane::splat(a), Lane::splat(b));
-                let (mn, mx) = (min_lane(la, lb).to_array()[0], max_lane(la, lb).to_array()[0]);
+                let (mn, mx) = (
+                    min_lane(la, lb).to_array()[0],
+                    max_lane(la, lb).to_array()[0],
+                );
                 assert_eq!(mn.to_bits(), min(a, b).to_bits(), "min({a}, {b})");
                 assert_eq!(mx.to_bits(), max(a, b).to_bits(), "max({a}, {b})");
             }

@@ -117,11 +117,21 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, Error> {
                 ));
             }
         };
-        toks.push(Token { kind, col, start, end: i });
+        toks.push(Token {
+            kind,
+            col,
+            start,
+            end: i,
+        });
         // Tokens are ASCII, so bytes and characters coincide.
         col += i - start;
     }
-    toks.push(Token { kind: Tok::End, col, start: bytes.len(), end: bytes.len() });
+    toks.push(Token {
+        kind: Tok::End,
+        col,
+        start: bytes.len(),
+        end: bytes.len(),
+    });
     Ok(toks)
 }
 

@@ -97,7 +97,11 @@ impl Expr {
         let parsed = parse::parse(src, false)?;
         let program = compile::compile(&parsed.nodes);
         Ok(Expr {
-            inner: Arc::new(Inner { source: src.to_string(), nodes: parsed.nodes, program }),
+            inner: Arc::new(Inner {
+                source: src.to_string(),
+                nodes: parsed.nodes,
+                program,
+            }),
         })
     }
 
@@ -207,7 +211,10 @@ impl Integrand for Expr {
 pub fn eval_constant(src: &str) -> Result<f64, Error> {
     let parsed = parse::parse(src, true)?;
     if let Some(col) = parsed.first_x {
-        return Err(parse_error(format!("the bound must not depend on x (at column {col})"), col));
+        return Err(parse_error(
+            format!("the bound must not depend on x (at column {col})"),
+            col,
+        ));
     }
     match compile::compile(&parsed.nodes).result {
         Operand::Const(c) => Ok(c),
@@ -254,7 +261,11 @@ fn write_tree(nodes: &[Node], f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let mut roots: Vec<usize> = Vec::new();
     for (i, n) in nodes.iter().enumerate() {
         let k = arity(n);
-        starts[i] = if k == 0 { i } else { starts[roots[roots.len() - k]] };
+        starts[i] = if k == 0 {
+            i
+        } else {
+            starts[roots[roots.len() - k]]
+        };
         roots.truncate(roots.len() - k);
         roots.push(i);
     }

@@ -72,13 +72,24 @@ pub(crate) fn parse(src: &str, constants: bool) -> Result<Parsed, Error> {
     if toks.len() == 1 {
         return Err(parse_error("empty expression".to_string(), 0));
     }
-    let mut p = Parser { src, toks, pos: 0, out: Vec::new(), depth: 0, constants, first_x: None };
+    let mut p = Parser {
+        src,
+        toks,
+        pos: 0,
+        out: Vec::new(),
+        depth: 0,
+        constants,
+        first_x: None,
+    };
     p.expr()?;
     let t = p.peek();
     if t.kind != Tok::End {
         return Err(p.unexpected(t));
     }
-    Ok(Parsed { nodes: p.out, first_x: p.first_x })
+    Ok(Parsed {
+        nodes: p.out,
+        first_x: p.first_x,
+    })
 }
 
 struct Parser<'a> {
@@ -105,7 +116,10 @@ impl Parser<'_> {
     }
 
     fn unexpected(&self, t: Token) -> Error {
-        parse_error(format!("unexpected {} at column {}", t.describe(self.src), t.col), t.col)
+        parse_error(
+            format!("unexpected {} at column {}", t.describe(self.src), t.col),
+            t.col,
+        )
     }
 
     fn expr(&mut self) -> Result<(), Error> {
@@ -141,7 +155,10 @@ impl Parser<'_> {
     fn unary(&mut self) -> Result<(), Error> {
         let t = self.peek();
         if self.depth >= MAX_DEPTH {
-            return Err(parse_error(format!("nesting too deep at column {}", t.col), t.col));
+            return Err(parse_error(
+                format!("nesting too deep at column {}", t.col),
+                t.col,
+            ));
         }
         self.depth += 1;
         let r = match t.kind {
@@ -248,7 +265,10 @@ impl Parser<'_> {
     fn expect_close(&mut self) -> Result<(), Error> {
         let t = self.peek();
         if t.kind != Tok::RParen {
-            return Err(parse_error(format!("expected ')' at column {}", t.col), t.col));
+            return Err(parse_error(
+                format!("expected ')' at column {}", t.col),
+                t.col,
+            ));
         }
         self.bump();
         Ok(())

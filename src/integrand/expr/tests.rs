@@ -13,8 +13,15 @@ fn value(src: &str, x: f64) -> f64 {
     let mut out = [0.0];
     e.eval(&[x], &mut out).unwrap();
     let s = e.eval_scalar(x);
-    if src.contains('(') && src.chars().any(|c| c.is_ascii_lowercase() && c != 'x' && c != 'e') {
-        assert!((out[0] - s).abs() <= 4.0 * f64::EPSILON * s.abs(), "{src} at {x}");
+    if src.contains('(')
+        && src
+            .chars()
+            .any(|c| c.is_ascii_lowercase() && c != 'x' && c != 'e')
+    {
+        assert!(
+            (out[0] - s).abs() <= 4.0 * f64::EPSILON * s.abs(),
+            "{src} at {x}"
+        );
     } else {
         assert_eq!(out[0].to_bits(), s.to_bits(), "{src} at {x}");
     }
@@ -84,7 +91,11 @@ fn every_function_matches_rust_at_sample_points() {
         let e = Expr::parse(&format!("{name}(x)")).unwrap();
         for x in [0.3, -0.7, 2.5, 0.0, -0.0, f64::NAN, f64::INFINITY, 1e300] {
             let want = f(x);
-            assert_eq!(e.eval_scalar(x).to_bits(), want.to_bits(), "{name}({x}) scalar");
+            assert_eq!(
+                e.eval_scalar(x).to_bits(),
+                want.to_bits(),
+                "{name}({x}) scalar"
+            );
             let mut got = [0.0];
             e.eval(&[x], &mut got).unwrap();
             let ok = (got[0].is_nan() && want.is_nan())
@@ -94,12 +105,19 @@ fn every_function_matches_rust_at_sample_points() {
         }
     }
     type G = fn(f64, f64) -> f64;
-    let binary: [(&str, G); 4] =
-        [("pow", f64::powf), ("atan2", f64::atan2), ("min", f64::min), ("max", f64::max)];
+    let binary: [(&str, G); 4] = [
+        ("pow", f64::powf),
+        ("atan2", f64::atan2),
+        ("min", f64::min),
+        ("max", f64::max),
+    ];
     for (name, f) in binary {
         for (a, b) in [(2.0, 0.5), (0.5, -3.25), (-1.5, 2.0), (3.0, 3.0)] {
             let got = value(&format!("{name}(x, {b})"), a);
-            assert!((got - f(a, b)).abs() <= 4.0 * f64::EPSILON * got.abs(), "{name}({a}, {b})");
+            assert!(
+                (got - f(a, b)).abs() <= 4.0 * f64::EPSILON * got.abs(),
+                "{name}({a}, {b})"
+            );
         }
     }
     assert_eq!(value("pow(x, 2)", 3.0), value("x^2", 3.0));
@@ -118,9 +136,18 @@ fn parse_errors_name_the_exact_column() {
         ("pow(x 2)", "expected ')' at column 7"),
         ("", "empty expression"),
         ("   ", "empty expression"),
-        ("pow(x)", "wrong number of arguments to 'pow' at column 1 (expected 2, got 1)"),
-        ("1 + sin(x, 2)", "wrong number of arguments to 'sin' at column 5 (expected 1, got 2)"),
-        ("atan2()", "wrong number of arguments to 'atan2' at column 1 (expected 2, got 0)"),
+        (
+            "pow(x)",
+            "wrong number of arguments to 'pow' at column 1 (expected 2, got 1)",
+        ),
+        (
+            "1 + sin(x, 2)",
+            "wrong number of arguments to 'sin' at column 5 (expected 1, got 2)",
+        ),
+        (
+            "atan2()",
+            "wrong number of arguments to 'atan2' at column 1 (expected 2, got 0)",
+        ),
         ("x +", "unexpected end of expression at column 4"),
         ("x * * 2", "unexpected '*' at column 5"),
         ("x 2", "unexpected '2' at column 3"),
@@ -163,18 +190,31 @@ fn deep_nesting_is_refused_without_overflowing_the_stack() {
             &src[..10]
         );
     }
-    let ok = format!("{}x{}", "(".repeat(MAX_DEPTH - 1), ")".repeat(MAX_DEPTH - 1));
+    let ok = format!(
+        "{}x{}",
+        "(".repeat(MAX_DEPTH - 1),
+        ")".repeat(MAX_DEPTH - 1)
+    );
     assert_eq!(value(&ok, 2.0), 2.0);
     let deep = format!("{}x{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
-    assert_eq!(err(&deep), format!("nesting too deep at column {}", MAX_DEPTH + 1));
-    assert_eq!(err(&format!("{}x", "-".repeat(300))), "nesting too deep at column 257");
+    assert_eq!(
+        err(&deep),
+        format!("nesting too deep at column {}", MAX_DEPTH + 1)
+    );
+    assert_eq!(
+        err(&format!("{}x", "-".repeat(300))),
+        "nesting too deep at column 257"
+    );
 }
 
 #[test]
 fn one_megabyte_is_refused_quickly_and_long_chains_work() {
     let big = "x+".repeat(500_000) + "x";
     let t = std::time::Instant::now();
-    assert_eq!(err(&big), format!("expression too long ({} bytes, limit 65536)", big.len()));
+    assert_eq!(
+        err(&big),
+        format!("expression too long ({} bytes, limit 65536)", big.len())
+    );
     assert!(t.elapsed().as_millis() < 50, "{:?}", t.elapsed());
     // A left-associative chain just under the limit: no recursion anywhere.
     let terms = (MAX_LEN - 1) / 2;
@@ -226,7 +266,10 @@ fn small_integer_powers_become_multiplications() {
         for x in [0.7, -1.3, 3.0, 1e-3] {
             let got = value(&format!("x^{k}"), x);
             let want = x.powi(k);
-            assert!((got - want).abs() <= 8.0 * f64::EPSILON * want.abs(), "{x}^{k}");
+            assert!(
+                (got - want).abs() <= 8.0 * f64::EPSILON * want.abs(),
+                "{x}^{k}"
+            );
         }
     }
     assert_eq!(value("x^-1", 0.0), f64::INFINITY);
@@ -241,9 +284,18 @@ fn products_feeding_one_addition_are_fused_where_fma_is_compiled_in() {
         assert_eq!(ops("1 + x*x"), vec![Op::MulAdd]);
         assert_eq!(ops("x^2 - 1"), vec![Op::MulSub]);
         assert_eq!(ops("1 - x*x"), vec![Op::NegMulAdd]);
-        assert_eq!(ops("((0.5*x - 1)*x + 2)*x - 3"), vec![Op::MulSub, Op::MulAdd, Op::MulSub]);
-        assert_eq!(value("3*x - 0.1", 0.1).to_bits(), 3f64.mul_add(0.1, -0.1).to_bits());
-        assert_eq!(value("0.1 - 3*x", 0.1).to_bits(), (-3f64).mul_add(0.1, 0.1).to_bits());
+        assert_eq!(
+            ops("((0.5*x - 1)*x + 2)*x - 3"),
+            vec![Op::MulSub, Op::MulAdd, Op::MulSub]
+        );
+        assert_eq!(
+            value("3*x - 0.1", 0.1).to_bits(),
+            3f64.mul_add(0.1, -0.1).to_bits()
+        );
+        assert_eq!(
+            value("0.1 - 3*x", 0.1).to_bits(),
+            (-3f64).mul_add(0.1, 0.1).to_bits()
+        );
     } else {
         assert_eq!(ops("2*x + 1"), vec![Op::Mul, Op::Add]);
     }
@@ -315,7 +367,9 @@ fn expr_is_send_sync_clone_and_shares_its_program() {
                 let xs: Vec<f64> = (0..1000).map(|i| (i * (t + 1)) as f64 * 1e-3).collect();
                 let mut out = vec![0.0; xs.len()];
                 e.eval(&xs, &mut out).unwrap();
-                xs.iter().zip(&out).all(|(x, y)| (y - x.sin()).abs() <= 4e-16)
+                xs.iter()
+                    .zip(&out)
+                    .all(|(x, y)| (y - x.sin()).abs() <= 4e-16)
             })
         })
         .collect();
@@ -340,7 +394,9 @@ impl Gen {
     fn expr(&mut self, depth: u32, funcs: &[&str]) -> String {
         if depth == 0 || self.next().is_multiple_of(4) {
             return match self.next() % 4 {
-                0 => self.pick(&["0.5", "2", "3", "1e-3", "pi", "7.25"]).to_string(),
+                0 => self
+                    .pick(&["0.5", "2", "3", "1e-3", "pi", "7.25"])
+                    .to_string(),
                 _ => "x".to_string(),
             };
         }
@@ -362,7 +418,16 @@ impl Gen {
 }
 
 fn sample_points() -> Vec<f64> {
-    let mut xs = vec![0.0, -0.0, 1.0, -1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e-310];
+    let mut xs = vec![
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        1e-310,
+    ];
     let mut g = Gen(42);
     xs.extend((0..300).map(|_| (g.next() % 20_000) as f64 / 1000.0 - 10.0));
     xs
@@ -404,7 +469,10 @@ fn simd_agrees_with_scalar_on_random_programs_with_functions() {
         for (&x, &y) in xs.iter().zip(&out) {
             // The chunked VM and the one-lane entry point run the same code.
             let lane = e.eval_lane(Lane::splat(x)).unwrap().to_array()[0];
-            assert!(lane.to_bits() == y.to_bits() || lane.is_nan() && y.is_nan(), "{src} at {x}");
+            assert!(
+                lane.to_bits() == y.to_bits() || lane.is_nan() && y.is_nan(),
+                "{src} at {x}"
+            );
             let s = e.eval_scalar(x);
             points += 1;
             let close = y.to_bits() == s.to_bits()
@@ -427,7 +495,10 @@ fn eval_handles_every_length_and_eval_lane_matches() {
         let mut out = vec![f64::NAN; len];
         e.eval(&xs[..len], &mut out).unwrap();
         for (x, y) in xs.iter().zip(&out) {
-            assert!((y - e.eval_scalar(*x)).abs() <= 1e-15 * y.abs(), "len {len} at {x}");
+            assert!(
+                (y - e.eval_scalar(*x)).abs() <= 1e-15 * y.abs(),
+                "len {len} at {x}"
+            );
         }
     }
     let lane = Lane::new(std::array::from_fn(|i| xs[i]));
@@ -460,14 +531,19 @@ fn strided_sum_uses_exactly_the_strided_points() {
     let e = Expr::parse("exp(-x^2)*cos(x)").unwrap();
     let (start, step) = (-5.0 + 0.5e-3, 1e-3);
     for count in [1, 7, 256, 3001, crate::exec::blocks::BLOCK, 40_000] {
-        let pts: Vec<f64> =
-            (0..count).map(|j| crate::integrand::strided_point(start, step, j)).collect();
+        let pts: Vec<f64> = (0..count)
+            .map(|j| crate::integrand::strided_point(start, step, j))
+            .collect();
         let mut fx = vec![0.0; count];
         e.eval(&pts, &mut fx).unwrap();
         // Chunks of CHUNK_POINTS summed by sum_slice, then pairwise.
         let by_chunks: Vec<f64> = fx.chunks(CHUNK_POINTS).map(sum_slice).collect();
         let want = crate::exec::reduce::pairwise(&by_chunks);
-        assert_eq!(e.sum_strided(start, step, count).unwrap().to_bits(), want.to_bits(), "{count}");
+        assert_eq!(
+            e.sum_strided(start, step, count).unwrap().to_bits(),
+            want.to_bits(),
+            "{count}"
+        );
     }
 }
 
@@ -491,7 +567,10 @@ fn integral_is_identical_for_every_thread_count() {
 fn gauss_legendre_integral_matches_the_closed_form() {
     let f = Expr::parse("exp(-x^2)*cos(x)").unwrap();
     let ctx = Context::new(2).unwrap();
-    let opts = Options { order: 16, ..Options::fixed(Rule::GaussLegendre, 64) };
+    let opts = Options {
+        order: 16,
+        ..Options::fixed(Rule::GaussLegendre, 64)
+    };
     let v = ctx.integrate(&f, -5.0, 5.0, &opts).unwrap().value;
     // ∫_{-5}^{5} e^{-x²} cos x dx (40 digits by mpmath); the tails beyond ±5
     // make it 1.0156e-12 less than √π·e^{-1/4}.
@@ -517,14 +596,22 @@ fn thread_cpu_seconds() -> Option<f64> {
 fn throughput_of_the_seed_expression() {
     let ctx = Context::new(1).unwrap();
     let n = 100_000_000u64;
-    for src in ["exp(-x^2)*cos(x)", "x^2 + 7", "exp(x)", "cos(x)", "log(x + 6)", "pow(x + 6, 2.5)"]
-    {
+    for src in [
+        "exp(-x^2)*cos(x)",
+        "x^2 + 7",
+        "exp(x)",
+        "cos(x)",
+        "log(x + 6)",
+        "pow(x + 6, 2.5)",
+    ] {
         let f = Expr::parse(src).unwrap();
         let opts = Options::fixed(Rule::Midpoint, n);
         let (t, c) = (std::time::Instant::now(), thread_cpu_seconds());
         let v = ctx.integrate(&f, -5.0, 5.0, &opts).unwrap().value;
         let wall = t.elapsed().as_secs_f64();
-        let cpu = c.and_then(|c| Some(thread_cpu_seconds()? - c)).unwrap_or(wall);
+        let cpu = c
+            .and_then(|c| Some(thread_cpu_seconds()? - c))
+            .unwrap_or(wall);
         println!(
             "{src:<20} {v:>22.15}  {:.3} Gpts/s wall, {:.3} Gpts/s per CPU-second",
             n as f64 / wall / 1e9,

@@ -61,7 +61,10 @@ pub(crate) fn eval(prog: &Program, xs: &[f64], out: &mut [f64]) {
     let stride = stride(prog);
     with_scratch(prog.regs * stride, |s| {
         fill_consts(prog, s, stride);
-        for (xc, oc) in xs.chunks(stride * LANES).zip(out.chunks_mut(stride * LANES)) {
+        for (xc, oc) in xs
+            .chunks(stride * LANES)
+            .zip(out.chunks_mut(stride * LANES))
+        {
             let lanes = xc.len().div_ceil(LANES);
             load_x(&mut s[..lanes], xc);
             run(prog, s, stride, lanes);
@@ -120,7 +123,9 @@ fn fill_strided(dst: &mut [Lane], start: f64, step: f64, j0: usize, m: usize) {
         }
     } else {
         for (i, d) in dst[..full].iter_mut().enumerate() {
-            *d = Lane::new(std::array::from_fn(|l| strided_point(start, step, j0 + i * LANES + l)));
+            *d = Lane::new(std::array::from_fn(|l| {
+                strided_point(start, step, j0 + i * LANES + l)
+            }));
         }
     }
     if full * LANES < m {
@@ -170,7 +175,9 @@ pub(crate) fn eval_scalar(prog: &Program, x: f64) -> f64 {
         Operand::Const(c) => c,
     };
     for ins in &prog.code {
-        let v = ins.op.scalar3(get(regs, ins.a), get(regs, ins.b), get(regs, ins.c));
+        let v = ins
+            .op
+            .scalar3(get(regs, ins.a), get(regs, ins.b), get(regs, ins.c));
         regs[ins.dst as usize] = v;
     }
     get(regs, prog.result)
@@ -278,11 +285,15 @@ fn exec(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) {
         Op::Atan2 => binc!(funcs::atan2),
         Op::Min => bin!(funcs::min_lane),
         Op::Max => bin!(funcs::max_lane),
-        Op::MulAdd => ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| a.mul_add(b, c)),
-        Op::MulSub => ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| a.mul_sub(b, c)),
-        Op::NegMulAdd => {
-            ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| a.mul_neg_add(b, c))
-        }
+        Op::MulAdd => ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| {
+            a.mul_add(b, c)
+        }),
+        Op::MulSub => ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| {
+            a.mul_sub(b, c)
+        }),
+        Op::NegMulAdd => ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| {
+            a.mul_neg_add(b, c)
+        }),
     }
 }
 
@@ -312,7 +323,11 @@ fn ternary(
     n: usize,
     f: impl Fn(Lane, Lane, Lane) -> Lane,
 ) {
-    let (a, b, c) = (reg(ins.a) * stride, reg(ins.b) * stride, reg(ins.c) * stride);
+    let (a, b, c) = (
+        reg(ins.a) * stride,
+        reg(ins.b) * stride,
+        reg(ins.c) * stride,
+    );
     for i in 0..n {
         s[d + i] = f(s[a + i], s[b + i], s[c + i]);
     }
