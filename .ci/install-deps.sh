@@ -10,6 +10,13 @@ want() { # want <command> <package>
 want gcc gcc
 want g++ g++
 want make make
+# .ci/jobs/ecosystem.sh and tests/c_examples.rs (install, pkg-config, CMake, MPI)
+want cmake cmake
+want pkg-config pkg-config
+want mpicc libopenmpi-dev
+want mpirun openmpi-bin
+want nm binutils
+want readelf binutils
 
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
