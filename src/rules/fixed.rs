@@ -3,7 +3,7 @@
 
 use super::gauss_legendre;
 use crate::context::Context;
-use crate::error::{Error, Result};
+use crate::error::{Error, EvalError, Result};
 use crate::exec::strided::{run_streams, Stream};
 use crate::integrand::{eval_checked, Integrand};
 use crate::options::{Options, Rule, MAX_ORDER, MAX_PANELS};
@@ -140,6 +140,12 @@ pub fn integrate(
         }
         other => unreachable!("{other} is not a fixed rule"),
     };
+    if !value.is_finite() {
+        // Every value and block sum was finite, but the weighted total or
+        // its product with the panel width overflowed: the result is not
+        // representable, which is an error, never an `Ok(inf)`.
+        return Err(EvalError::NonFinite { x: f64::NAN }.into());
+    }
     Ok(Integral {
         value,
         abs_error: None,

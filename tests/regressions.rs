@@ -1,0 +1,154 @@
+//! Regression tests for bugs found by the reliability work (issue #7): the
+//! bad-input matrix, the stress test and fuzzing. Each test names the
+//! behaviour that was broken.
+
+use std::collections::BTreeSet;
+use std::ffi::CStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use vquad::ffi::*;
+use vquad::{Context, Error, EvalError, Options, Poly, Rule};
+
+/// The Linux thread id of the calling thread, from `/proc/thread-self`.
+fn linux_tid() -> Option<u32> {
+    let link = std::fs::read_link("/proc/thread-self").ok()?;
+    link.file_name()?.to_str()?.parse().ok()
+}
+
+#[test]
+fn dropping_a_context_joins_its_worker_threads() {
+    if linux_tid().is_none() {
+        eprintln!("no /proc/thread-self: skipping on this OS");
+        return;
+    }
+    let ctx = Context::new(4).unwrap();
+    let seen = Mutex::new(BTreeSet::new());
+    let f = |x: f64| {
+        if let Some(tid) = linux_tid() {
+            seen.lock().unwrap().insert(tid);
+        }
+        x
+    };
+    // Enough tasks that the workers take part.
+    ctx.integrate(&f, 0.0, 1.0, &Options::fixed(Rule::Midpoint, 200_000))
+        .unwrap();
+    let caller = linux_tid().unwrap();
+    let workers: Vec<u32> = seen
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .filter(|&t| t != caller)
+        .collect();
+    assert!(!workers.is_empty(), "no worker thread evaluated anything");
+    drop(ctx);
+    // Before the fix, rayon only signalled its threads: they were still
+    // alive when the drop (vq_context_free) returned.
+    let alive: Vec<u32> = workers
+        .iter()
+        .copied()
+        .filter(|t| std::path::Path::new(&format!("/proc/self/task/{t}")).exists())
+        .collect();
+    assert!(
+        alive.is_empty(),
+        "worker threads {alive:?} outlived their context"
+    );
+}
+
+#[test]
+fn an_integral_too_large_for_a_double_is_an_error_not_infinity() {
+    let ctx = Context::new(1).unwrap();
+    // Every value is finite, but the result (or an intermediate weighted
+    // sum) is not representable: this returned Ok(inf) before the fix.
+    let cases = [
+        (1e300, 0.0, 1e10, Rule::Midpoint),
+        (1e300, 0.0, 1e10, Rule::GaussLegendre),
+        (1.5e308, 0.0, 1.0, Rule::Simpson),
+        (1.5e308, 0.0, 1.0, Rule::GaussLegendre),
+        (1e300, -1e10, 0.0, Rule::Trapezoid),
+    ];
+    for (c, a, b, rule) in cases {
+        let f = Poly::new(&[c]).unwrap();
+        match ctx.integrate(&f, a, b, &Options::fixed(rule, 1)) {
+            Err(Error::Eval(EvalError::NonFinite { x })) => assert!(x.is_nan()),
+            other => panic!("{c} over [{a}, {b}] by {rule}: expected NonFinite, got {other:?}"),
+        }
+    }
+    // Through the C ABI: VQ_ERR_NONFINITE and an untouched output.
+    let mut c = std::ptr::null_mut();
+    let mut f = std::ptr::null_mut();
+    let mut out = vq_result {
+        value: 1.0,
+        abs_error: 2.0,
+        evals: 3,
+        threads: 4,
+        seconds: 5.0,
+        subintervals: 6,
+    };
+    let before = out;
+    let opts = vq_options::from(&Options::fixed(Rule::Midpoint, 1));
+    // SAFETY: valid pointers throughout; objects freed once at the end.
+    unsafe {
+        assert_eq!(vq_context_new(1, &mut c), VQ_OK);
+        assert_eq!(vq_integrand_poly([1e300].as_ptr(), 1, &mut f), VQ_OK);
+        assert_eq!(
+            vq_integrate(c, f, 0.0, 1e10, &opts, &mut out),
+            VQ_ERR_NONFINITE
+        );
+        let msg = CStr::from_ptr(vq_last_error()).to_str().unwrap();
+        assert!(
+            msg.starts_with("VQ_ERR_NONFINITE: ") && msg.contains("overflowed"),
+            "{msg}"
+        );
+        vq_integrand_free(f);
+        vq_context_free(c);
+    }
+    assert_eq!(out, before);
+}
+
+/// Calls vquad from a thread-local destructor that runs after vquad's own
+/// thread-local state would have been destroyed.
+struct CallsVquadOnDrop(Arc<AtomicBool>);
+
+impl Drop for CallsVquadOnDrop {
+    fn drop(&mut self) {
+        let mut c = std::ptr::null_mut();
+        // SAFETY: `c` is a valid out pointer; the message is NUL-terminated.
+        let ok = unsafe {
+            vq_context_new(1 << 30, &mut c) == VQ_ERR_INVALID_ARG
+                && c.is_null()
+                && CStr::from_ptr(vq_last_error())
+                    .to_string_lossy()
+                    .contains("thread count")
+        };
+        self.0.store(ok, Ordering::SeqCst);
+    }
+}
+
+thread_local! {
+    static GUARD: std::cell::RefCell<Option<CallsVquadOnDrop>> = const { std::cell::RefCell::new(None) };
+}
+
+#[test]
+fn errors_reported_during_thread_exit_do_not_abort_the_process() {
+    let ok = Arc::new(AtomicBool::new(false));
+    let flag = ok.clone();
+    std::thread::spawn(move || {
+        GUARD.with(|g| *g.borrow_mut() = Some(CallsVquadOnDrop(flag)));
+        // First use of the last-error message on this thread, after GUARD:
+        // destructors run in reverse order, so a message that had one was
+        // destroyed before GUARD's drop, which then aborted the process.
+        let mut c = std::ptr::null_mut();
+        // SAFETY: `c` is a valid out pointer.
+        assert_eq!(
+            unsafe { vq_context_new(1 << 30, &mut c) },
+            VQ_ERR_INVALID_ARG
+        );
+    })
+    .join()
+    .unwrap();
+    assert!(
+        ok.load(Ordering::SeqCst),
+        "the call from the destructor failed"
+    );
+}
