@@ -10,6 +10,7 @@ want() { # want <command> <package>
 want gcc gcc
 want g++ g++
 want make make
+want valgrind valgrind # .ci/jobs/reliability.sh
 
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
