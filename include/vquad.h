@@ -279,6 +279,17 @@ void vq_context_free(struct vq_context *ctx);
 uint32_t vq_context_threads(const struct vq_context *ctx);
 
 /*
+ Cancels every `vq_integrate` call running on `ctx` at this moment: each
+ stops at its next block boundary and returns `VQ_ERR_CANCELLED`. Calls
+ started afterwards run normally. Thread-safe (call it from a watchdog or
+ signal-handling thread); NULL is a no-op.
+
+ # Safety
+ `ctx` must be NULL or a live context.
+ */
+void vq_context_cancel(const struct vq_context *ctx);
+
+/*
  Creates the polynomial `coeffs[0] + coeffs[1]·x + … + coeffs[len-1]·x^(len-1)`.
  The coefficients are copied.
 
@@ -328,6 +339,25 @@ vq_status vq_integrand_batch(vq_batch_fn f, void *params, struct vq_integrand **
  `f` must be NULL or an integrand not yet freed and not in use by a call.
  */
 void vq_integrand_free(struct vq_integrand *f);
+
+/*
+ Compiles an expression in `x` into a SIMD integrand, e.g.
+ `"exp(-x^2)*cos(x)"`. Grammar: numbers (`1e-3`, `.5`), `x`, `pi`, `e`,
+ `+ - * / ^` (`^` is right-associative and binds tighter than unary
+ minus), parentheses, `sin cos tan asin acos atan sinh cosh tanh exp log
+ log2 log10 sqrt cbrt abs floor ceil`, and `pow atan2 min max` of two
+ arguments. The string is copied; the compiled integrand is immutable and
+ may be shared by any number of threads.
+
+ Errors: `VQ_ERR_NULL_ARG` (expr or out NULL), `VQ_ERR_INVALID_ARG`
+ (not valid UTF-8), `VQ_ERR_PARSE` (with the column in `vq_last_error()`,
+ e.g. "unexpected ')' at column 7"; also for input over 64 KiB or nested
+ too deeply).
+
+ # Safety
+ `expr` must be NULL or a NUL-terminated string; `out` must be writable.
+ */
+vq_status vq_integrand_expr(const char *expr, struct vq_integrand **out);
 
 /*
  Integrates `f` over `[a, b]` on context `ctx`; `opts == NULL` means the

@@ -1,5 +1,6 @@
 //! The integration context: a reusable thread pool and its thread count.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
@@ -37,6 +38,8 @@ pub struct Context {
     /// The pool's worker threads, joined when the context is dropped.
     workers: Vec<JoinHandle<()>>,
     threads: usize,
+    /// Bumped by [`Context::cancel`]; a call stops when it changes.
+    cancel_epoch: AtomicU64,
 }
 
 impl std::fmt::Debug for Context {
@@ -95,6 +98,7 @@ impl Context {
             pool,
             workers,
             threads,
+            cancel_epoch: AtomicU64::new(0),
         })
     }
 
@@ -106,6 +110,23 @@ impl Context {
     /// The pool, or `None` for a one-thread context.
     pub fn pool(&self) -> Option<&ThreadPool> {
         self.pool.as_ref()
+    }
+
+    /// Cancels every call running on this context now: each stops at its
+    /// next task boundary and returns [`Error::Cancelled`]. Calls started
+    /// afterwards run normally. Safe to call from any thread.
+    pub fn cancel(&self) {
+        self.cancel_epoch.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The current cancellation epoch; pair with [`Context::cancelled_since`].
+    pub fn epoch(&self) -> u64 {
+        self.cancel_epoch.load(Ordering::Acquire)
+    }
+
+    /// True when [`Context::cancel`] was called after `epoch` was read.
+    pub fn cancelled_since(&self, epoch: u64) -> bool {
+        self.cancel_epoch.load(Ordering::Relaxed) != epoch
     }
 
     /// Runs `op` inside the pool (or directly on a one-thread context), so

@@ -105,6 +105,8 @@ pub enum EvalError {
         /// The code the callback returned.
         code: i32,
     },
+    /// [`crate::Context::cancel`] was called while the computation ran.
+    Cancelled,
 }
 
 impl fmt::Display for EvalError {
@@ -117,6 +119,7 @@ impl fmt::Display for EvalError {
                 write!(f, "the integrand returned a non-finite value at x = {x:e}")
             }
             EvalError::Callback { code } => write!(f, "the batch callback returned {code}"),
+            EvalError::Cancelled => f.write_str("the computation was cancelled"),
         }
     }
 }
@@ -164,6 +167,7 @@ impl Error {
             Error::Parse { .. } => Status::Parse,
             Error::Eval(EvalError::NonFinite { .. }) => Status::NonFinite,
             Error::Eval(EvalError::Callback { .. }) => Status::Callback,
+            Error::Eval(EvalError::Cancelled) => Status::Cancelled,
             Error::MaxEvals { .. } => Status::MaxEvals,
             Error::UnsupportedCpu(_) => Status::UnsupportedCpu,
             Error::Panic(_) => Status::Panic,
@@ -180,7 +184,10 @@ impl Error {
 
 impl From<EvalError> for Error {
     fn from(e: EvalError) -> Self {
-        Error::Eval(e)
+        match e {
+            EvalError::Cancelled => Error::Cancelled,
+            e => Error::Eval(e),
+        }
     }
 }
 

@@ -23,11 +23,12 @@ pub mod integrand;
 pub mod options;
 pub mod result;
 pub mod rules;
+pub mod scaling;
 pub mod simd;
 
 pub use context::Context;
 pub use error::{Error, EvalError, Result, Status};
-pub use integrand::{BatchFn, Integrand, Poly, ScalarFn};
+pub use integrand::{BatchFn, Expr, Integrand, Poly, ScalarFn};
 pub use options::{Options, Rule};
 pub use result::Integral;
 pub use simd::{Lane, LANES};

@@ -119,6 +119,20 @@ fn c_examples_build_and_run_static_and_shared() {
             batch.contains("VQ_ERR_CALLBACK") && batch.contains("returned 42"),
             "{batch}"
         );
+        let expr = build("expr.c", link, &[]);
+        let out = run(&expr, &["exp(-x^2)*cos(x)", "-5", "5", "10000"]);
+        let exact = std::f64::consts::PI.sqrt() * (-0.25f64).exp();
+        assert!((result_value(&out) - exact).abs() < 1e-10, "{out}");
+        let bad = Command::new(&expr)
+            .args(["sin(x))", "0", "1"])
+            .output()
+            .unwrap();
+        assert_eq!(bad.status.code(), Some(2));
+        let msg = String::from_utf8_lossy(&bad.stderr);
+        assert!(
+            msg.contains("VQ_ERR_PARSE") && msg.contains("column 7"),
+            "{msg}"
+        );
         let cpp = run(&build("example.cpp", link, &[]), &[]);
         assert!(
             (result_value(&cpp) - 3f64.sin() / 3.0).abs() < 1e-14,

@@ -357,3 +357,55 @@ fn version_and_isa_strings() {
     assert_eq!(v.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
     assert_eq!(isa.to_str().unwrap(), vquad::simd::isa());
 }
+
+#[test]
+fn expressions_compile_or_fail_with_parse_and_utf8_errors() {
+    let mut f = null_mut();
+    // SAFETY: NUL-terminated literals and valid out pointers throughout.
+    unsafe {
+        assert_eq!(
+            vq_integrand_expr(c"exp(-x^2)*cos(x)".as_ptr(), &mut f),
+            VQ_OK
+        );
+        let mut bad = null_mut();
+        assert_eq!(
+            vq_integrand_expr(c"sin(x))".as_ptr(), &mut bad),
+            VQ_ERR_PARSE
+        );
+        assert!(
+            last_error().contains("unexpected ')' at column 7"),
+            "{}",
+            last_error()
+        );
+        assert_eq!(vq_integrand_expr(c"".as_ptr(), &mut bad), VQ_ERR_PARSE);
+        assert_eq!(
+            vq_integrand_expr(c"\xff\xfe".as_ptr(), &mut bad),
+            VQ_ERR_INVALID_ARG
+        );
+        assert!(last_error().contains("UTF-8"));
+        assert_eq!(vq_integrand_expr(null(), &mut bad), VQ_ERR_NULL_ARG);
+        assert_eq!(
+            vq_integrand_expr(c"x".as_ptr(), null_mut()),
+            VQ_ERR_NULL_ARG
+        );
+        let deep = format!("{}x{}", "(".repeat(100_000), ")".repeat(100_000));
+        let deep = std::ffi::CString::new(deep).unwrap();
+        assert_eq!(vq_integrand_expr(deep.as_ptr(), &mut bad), VQ_ERR_PARSE);
+        assert!(bad.is_null());
+    }
+    let ctx = context(2);
+    let (s, r) = integrate(
+        ctx,
+        f,
+        -5.0,
+        5.0,
+        Some(&options(VQ_RULE_GAUSS_LEGENDRE, 10_000)),
+    );
+    assert_eq!(s, VQ_OK);
+    assert!((r.value - std::f64::consts::PI.sqrt() * (-0.25f64).exp()).abs() < 1e-10);
+    // SAFETY: created above, freed once.
+    unsafe {
+        vq_integrand_free(f);
+        vq_context_free(ctx);
+    }
+}

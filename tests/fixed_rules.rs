@@ -308,3 +308,25 @@ fn concurrent_calls_from_many_threads_share_one_context() {
         }
     });
 }
+
+#[test]
+fn cancel_stops_a_running_call_and_later_calls_run() {
+    let c = ctx(2);
+    let slow = |x: f64| {
+        std::thread::sleep(std::time::Duration::from_micros(1));
+        x
+    };
+    let opts = Options::fixed(Rule::Midpoint, 100_000_000);
+    std::thread::scope(|s| {
+        let run = s.spawn(|| c.integrate(&slow, 0.0, 1.0, &opts));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        c.cancel();
+        let started = std::time::Instant::now();
+        assert!(matches!(run.join().unwrap(), Err(Error::Cancelled)));
+        assert!(started.elapsed().as_secs_f64() < 5.0);
+    });
+    let quick = c
+        .integrate(&slow, 0.0, 1.0, &Options::fixed(Rule::Midpoint, 1000))
+        .unwrap();
+    assert!((quick.value - 0.5).abs() < 1e-12);
+}

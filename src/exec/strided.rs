@@ -49,6 +49,9 @@ pub struct StreamSums {
 }
 
 struct Job<'a> {
+    ctx: &'a Context,
+    /// Cancellation epoch read when the call started.
+    epoch: u64,
     f: &'a dyn Integrand,
     a: f64,
     width: f64,
@@ -72,6 +75,9 @@ impl Job<'_> {
         let offset = self.streams[s].offset;
         let (lo, hi) = plan.task_blocks(k);
         let sum = pairwise_range(lo, hi, &mut |blk| {
+            if self.ctx.cancelled_since(self.epoch) {
+                return Err(EvalError::Cancelled);
+            }
             let (i0, len) = plan.block_points(blk);
             // The block's first point, from its index relative to the whole
             // interval: no error accumulates from block to block.
@@ -112,6 +118,8 @@ pub fn run_streams(
     }
     first_task.push(total_tasks);
     let job = Job {
+        ctx,
+        epoch: ctx.epoch(),
         f,
         a,
         width: b - a,

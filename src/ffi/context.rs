@@ -65,3 +65,20 @@ pub unsafe extern "C" fn vq_context_threads(ctx: *const vq_context) -> u32 {
         unsafe { ctx.as_ref() }.map_or(0, |c| c.inner.threads() as u32)
     })
 }
+
+/// Cancels every `vq_integrate` call running on `ctx` at this moment: each
+/// stops at its next block boundary and returns `VQ_ERR_CANCELLED`. Calls
+/// started afterwards run normally. Thread-safe (call it from a watchdog or
+/// signal-handling thread); NULL is a no-op.
+///
+/// # Safety
+/// `ctx` must be NULL or a live context.
+#[no_mangle]
+pub unsafe extern "C" fn vq_context_cancel(ctx: *const vq_context) {
+    value_boundary((), || {
+        // SAFETY: NULL or a live context, per the contract.
+        if let Some(c) = unsafe { ctx.as_ref() } {
+            c.inner.cancel();
+        }
+    })
+}

@@ -118,3 +118,36 @@ pub unsafe extern "C" fn vq_integrand_free(f: *mut vq_integrand) {
         }
     })
 }
+
+/// Compiles an expression in `x` into a SIMD integrand, e.g.
+/// `"exp(-x^2)*cos(x)"`. Grammar: numbers (`1e-3`, `.5`), `x`, `pi`, `e`,
+/// `+ - * / ^` (`^` is right-associative and binds tighter than unary
+/// minus), parentheses, `sin cos tan asin acos atan sinh cosh tanh exp log
+/// log2 log10 sqrt cbrt abs floor ceil`, and `pow atan2 min max` of two
+/// arguments. The string is copied; the compiled integrand is immutable and
+/// may be shared by any number of threads.
+///
+/// Errors: `VQ_ERR_NULL_ARG` (expr or out NULL), `VQ_ERR_INVALID_ARG`
+/// (not valid UTF-8), `VQ_ERR_PARSE` (with the column in `vq_last_error()`,
+/// e.g. "unexpected ')' at column 7"; also for input over 64 KiB or nested
+/// too deeply).
+///
+/// # Safety
+/// `expr` must be NULL or a NUL-terminated string; `out` must be writable.
+#[no_mangle]
+pub unsafe extern "C" fn vq_integrand_expr(
+    expr: *const std::ffi::c_char,
+    out: *mut *mut vq_integrand,
+) -> vq_status {
+    status_boundary(|| {
+        non_null(out, "out")?;
+        non_null(expr, "expr")?;
+        // SAFETY: non-NULL and NUL-terminated per the contract.
+        let text = unsafe { std::ffi::CStr::from_ptr(expr) };
+        let text = text
+            .to_str()
+            .map_err(|e| Error::invalid(format!("expression is not valid UTF-8: {e}")))?;
+        publish(Box::new(crate::integrand::Expr::parse(text)?), out);
+        Ok(())
+    })
+}

@@ -7,9 +7,11 @@
 //! are adapted from C.
 
 pub mod callback;
+pub mod expr;
 pub mod poly;
 
 pub use callback::{BatchFn, ScalarFn};
+pub use expr::Expr;
 pub use poly::Poly;
 
 use crate::error::EvalError;

@@ -2,7 +2,12 @@
 //! demonstration: ∫₀⁵ (x²+7) dx by the midpoint rule on 10⁹ panels, on one
 //! thread and on all threads.
 
+mod contention;
+mod criterion_fit;
+mod integrate;
+mod problem;
 mod seed;
+mod sweep;
 
 use std::process::ExitCode;
 
@@ -20,13 +25,25 @@ struct Cli {
 enum Command {
     /// The seed problem: x^2+7 on [0,5], midpoint, 1 thread vs all threads.
     Seed(seed::SeedArgs),
+    /// Integrate an expression: vquad integrate 'exp(-x^2)*cos(x)' -5 5
+    Integrate(integrate::IntegrateArgs),
+    /// Sweep thread counts and estimate Amdahl's serial fraction.
+    Sweep(sweep::SweepArgs),
+    /// Compare padded slots, false sharing, a mutex and an atomic CAS.
+    Contention(contention::ContentionArgs),
+    /// Fit Amdahl's law to a criterion thread-sweep group (cargo bench --bench scaling).
+    FitCriterion(criterion_fit::CriterionFitArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => seed::run(&seed::SeedArgs::default()),
-        Some(Command::Seed(args)) => seed::run(&args),
+        None => seed::run(&seed::SeedArgs::default()).map_err(|e| e.to_string()),
+        Some(Command::Seed(args)) => seed::run(&args).map_err(|e| e.to_string()),
+        Some(Command::Integrate(args)) => integrate::run(&args),
+        Some(Command::Sweep(args)) => sweep::run(&args),
+        Some(Command::Contention(args)) => contention::run_cmd(&args),
+        Some(Command::FitCriterion(args)) => criterion_fit::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,122 @@
+//! `vquad integrate EXPR A B`: one integration, as a report or as JSON.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use serde_json::json;
+use vquad::{Context, Error, Options, Rule};
+
+use crate::problem::Problem;
+use crate::seed::parse_count;
+
+/// Options of `vquad integrate`.
+#[derive(Args, Debug)]
+pub struct IntegrateArgs {
+    /// The integrand, e.g. 'exp(-x^2)*cos(x)'.
+    pub expr: String,
+    /// Lower bound: a constant expression such as 'pi/2', or -inf.
+    #[arg(allow_hyphen_values = true)]
+    pub a: String,
+    /// Upper bound: a constant expression, or inf.
+    #[arg(allow_hyphen_values = true)]
+    pub b: String,
+    /// Rule; auto is Gauss-Legendre with -n, adaptive without.
+    #[arg(long, default_value = "auto")]
+    pub rule: Rule,
+    /// Panels of a fixed rule (accepts 1e9; default 10^6 for fixed rules).
+    #[arg(short, long, value_parser = parse_count)]
+    pub n: Option<u64>,
+    /// Gauss-Legendre nodes per panel, or the Gauss order of a Kronrod pair.
+    #[arg(long, default_value_t = 0)]
+    pub order: u32,
+    /// Absolute tolerance (adaptive rules).
+    #[arg(long, default_value_t = 0.0)]
+    pub epsabs: f64,
+    /// Relative tolerance (adaptive rules).
+    #[arg(long, default_value_t = 1e-10)]
+    pub epsrel: f64,
+    /// Evaluation budget (0: library default).
+    #[arg(long, default_value = "0", value_parser = parse_count)]
+    pub max_evals: u64,
+    /// Threads (0: VQUAD_NUM_THREADS or all CPUs).
+    #[arg(short, long, default_value_t = 0)]
+    pub threads: usize,
+    /// Print one JSON object instead of the report.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs the integration. Exit status: 0 on success, 1 when the integration
+/// failed (the status says why), 2 for unusable arguments.
+pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
+    let problem = Problem::from_args(Some(&args.expr), Some(&args.a), Some(&args.b))?;
+    let n = match (args.n, args.rule.is_fixed()) {
+        (Some(n), _) => n,
+        (None, true) => 1_000_000,
+        (None, false) => 0,
+    };
+    let opts = Options {
+        rule: args.rule,
+        n,
+        order: args.order,
+        epsabs: args.epsabs,
+        epsrel: args.epsrel,
+        max_evals: args.max_evals,
+    };
+    let ctx = Context::new(args.threads).map_err(|e| e.to_string())?;
+    let outcome = ctx.integrate(problem.integrand(), problem.a, problem.b, &opts);
+    let rule = opts.resolved_rule();
+    let (result, status, message) = match &outcome {
+        Ok(r) => (Some(*r), "ok".to_string(), None),
+        Err(Error::MaxEvals { partial, message }) => (
+            Some(*partial),
+            "VQ_ERR_MAX_EVALS".into(),
+            Some(message.clone()),
+        ),
+        Err(e) => (None, e.status().name().to_string(), Some(e.to_string())),
+    };
+    if args.json {
+        let doc = json!({
+            "value": result.map(|r| r.value),
+            "abs_error": result.and_then(|r| r.abs_error),
+            "evals": result.map(|r| r.evals),
+            "threads": ctx.threads(),
+            "seconds": result.map(|r| r.seconds),
+            "subintervals": result.map(|r| r.subintervals),
+            "rule": rule.name(),
+            "status": status,
+            "message": message,
+        });
+        println!("{doc}");
+    } else {
+        println!(
+            "∫ {} dx over [{}, {}], rule {}",
+            problem.text, problem.a, problem.b, rule
+        );
+        if let Some(r) = result {
+            println!("value       = {:.17e}", r.value);
+            match r.abs_error {
+                Some(e) => println!("abs error   ≈ {e:.3e}"),
+                None => println!("abs error   = (no estimate for fixed rules)"),
+            }
+            println!("evals       = {}", r.evals);
+            println!("subintervals= {}", r.subintervals);
+            println!("threads     = {}", r.threads);
+            println!("time        = {:.6} s", r.seconds);
+            if r.seconds > 0.0 {
+                println!(
+                    "throughput  = {:.3} Mpts/s",
+                    r.evals as f64 / r.seconds / 1e6
+                );
+            }
+        }
+        if let Some(m) = &message {
+            eprintln!("vquad: {m}");
+        }
+    }
+    Ok(if outcome.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

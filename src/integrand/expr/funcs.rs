@@ -1,0 +1,585 @@
+//! The operators of the expression language: their names, their scalar
+//! meaning (Rust's `f64` methods, the reference) and their SIMD versions.
+//!
+//! Each SIMD function computes a fast path on every lane and then recomputes,
+//! with the scalar reference, the lanes outside the range where the fast
+//! path is known to be within a few ulp of it (huge trigonometric arguments,
+//! subnormal or non-positive logarithm arguments, special values). Those
+//! lanes therefore give exactly what the scalar reference gives, NaNs and
+//! signed zeros included. The accuracy of the fast paths is measured by
+//! `tests/expr_accuracy.rs`.
+
+// Polynomial coefficients are quoted with the digits their sources publish.
+#![allow(clippy::excessive_precision)]
+
+use crate::simd::{Lane, LANES};
+
+/// An operator: arithmetic, a function, or the prefix minus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Op {
+    Neg,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Sinh,
+    Cosh,
+    Tanh,
+    Exp,
+    Log,
+    Log2,
+    Log10,
+    Sqrt,
+    Cbrt,
+    Abs,
+    Floor,
+    Ceil,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+    Atan2,
+    Min,
+    Max,
+}
+
+/// Functions callable by name, with the operator each one is.
+const FUNCTIONS: [(&str, Op); 22] = [
+    ("sin", Op::Sin),
+    ("cos", Op::Cos),
+    ("tan", Op::Tan),
+    ("asin", Op::Asin),
+    ("acos", Op::Acos),
+    ("atan", Op::Atan),
+    ("sinh", Op::Sinh),
+    ("cosh", Op::Cosh),
+    ("tanh", Op::Tanh),
+    ("exp", Op::Exp),
+    ("log", Op::Log),
+    ("log2", Op::Log2),
+    ("log10", Op::Log10),
+    ("sqrt", Op::Sqrt),
+    ("cbrt", Op::Cbrt),
+    ("abs", Op::Abs),
+    ("floor", Op::Floor),
+    ("ceil", Op::Ceil),
+    ("pow", Op::Pow),
+    ("atan2", Op::Atan2),
+    ("min", Op::Min),
+    ("max", Op::Max),
+];
+
+impl Op {
+    /// The function called `name`, if there is one.
+    pub fn from_name(name: &str) -> Option<Op> {
+        FUNCTIONS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, op)| op)
+    }
+
+    /// The function name (`"sin"`), or the operator's symbol (`"+"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Neg | Op::Sub => "-",
+            Op::Add => "+",
+            Op::Mul => "*",
+            Op::Div => "/",
+            _ => FUNCTIONS
+                .iter()
+                .find(|(_, op)| *op == self)
+                .map_or("?", |&(n, _)| n),
+        }
+    }
+
+    /// Number of operands.
+    pub fn arity(self) -> usize {
+        match self {
+            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Atan2 | Op::Min | Op::Max => 2,
+            _ => 1,
+        }
+    }
+
+    /// The reference meaning of the operator on scalars (`b` is ignored by
+    /// unary operators). The VM's SIMD code agrees with it bit for bit on
+    /// the arithmetic operators, `sqrt`, `abs`, `floor`, `ceil`, `min` and
+    /// `max`, and within a few ulp on the others.
+    pub fn scalar(self, a: f64, b: f64) -> f64 {
+        match self {
+            Op::Neg => -a,
+            Op::Sin => a.sin(),
+            Op::Cos => a.cos(),
+            Op::Tan => a.tan(),
+            Op::Asin => a.asin(),
+            Op::Acos => a.acos(),
+            Op::Atan => a.atan(),
+            Op::Sinh => a.sinh(),
+            Op::Cosh => a.cosh(),
+            Op::Tanh => a.tanh(),
+            Op::Exp => a.exp(),
+            Op::Log => a.ln(),
+            Op::Log2 => a.log2(),
+            Op::Log10 => a.log10(),
+            Op::Sqrt => a.sqrt(),
+            Op::Cbrt => a.cbrt(),
+            Op::Abs => a.abs(),
+            Op::Floor => a.floor(),
+            Op::Ceil => a.ceil(),
+            Op::Add => a + b,
+            Op::Sub => a - b,
+            Op::Mul => a * b,
+            Op::Div => a / b,
+            Op::Pow => a.powf(b),
+            Op::Atan2 => a.atan2(b),
+            Op::Min => min(a, b),
+            Op::Max => max(a, b),
+        }
+    }
+}
+
+/// `min` as the language defines it: a NaN operand is ignored (as by
+/// `f64::min`), and `min(-0, +0) = -0` (where `f64::min` may return either).
+pub(crate) fn min(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b < a {
+        b
+    } else if a == b {
+        f64::from_bits(a.to_bits() | b.to_bits())
+    } else {
+        a
+    }
+}
+
+/// `max` as the language defines it: a NaN operand is ignored, and
+/// `max(-0, +0) = +0`.
+pub(crate) fn max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b > a {
+        b
+    } else if a == b {
+        f64::from_bits(a.to_bits() & b.to_bits())
+    } else {
+        a
+    }
+}
+
+#[inline(always)]
+fn splat(v: f64) -> Lane {
+    Lane::splat(v)
+}
+
+/// Recomputes with `f` the lanes of `r` where `mask` is set.
+#[cold]
+#[inline(never)]
+fn fix1(x: Lane, r: Lane, mask: Lane, f: fn(f64) -> f64) -> Lane {
+    let bits = mask.to_bitmask();
+    let xs = x.to_array();
+    let mut out = r.to_array();
+    for i in (0..LANES).filter(|i| bits >> i & 1 == 1) {
+        out[i] = f(xs[i]);
+    }
+    Lane::new(out)
+}
+
+/// Recomputes with `f` the lanes of `r` where `mask` is set (two operands).
+#[cold]
+#[inline(never)]
+fn fix2(a: Lane, b: Lane, r: Lane, mask: Lane, f: fn(f64, f64) -> f64) -> Lane {
+    let bits = mask.to_bitmask();
+    let (xa, xb) = (a.to_array(), b.to_array());
+    let mut out = r.to_array();
+    for i in (0..LANES).filter(|i| bits >> i & 1 == 1) {
+        out[i] = f(xa[i], xb[i]);
+    }
+    Lane::new(out)
+}
+
+/// `r`, with the lanes where `ok` is clear recomputed by `f`.
+#[inline(always)]
+fn checked1(x: Lane, r: Lane, ok: Lane, f: fn(f64) -> f64) -> Lane {
+    if ok.all() {
+        r
+    } else {
+        fix1(x, r, !ok, f)
+    }
+}
+
+/// Sign bits of `x` (the rest zero).
+#[inline(always)]
+fn sign_of(x: Lane) -> Lane {
+    x & splat(-0.0)
+}
+
+/// Horner evaluation of `c[0]·z^(n-1) + … + c[n-1]`.
+#[inline(always)]
+fn poly(z: Lane, c: &[f64]) -> Lane {
+    let mut acc = splat(c[0]);
+    for &ck in &c[1..] {
+        acc = acc.mul_add(z, splat(ck));
+    }
+    acc
+}
+
+// --- Trigonometric functions --------------------------------------------
+
+/// Largest |x| handled by the SIMD trigonometric functions; beyond it the
+/// scalar reference (with its exact range reduction) takes over.
+pub(crate) const TRIG_LIMIT: f64 = 1e8;
+
+/// π/2 split into four 26-bit parts and a 53-bit tail: for a quadrant
+/// number `y < 2^26` every product `y·C[k]`, k < 4, is exact, so the
+/// reduction `x − y·π/2` is exact up to the last step (Cody–Waite).
+const PIO2: [f64; 5] = [
+    1.5707963109016418,
+    1.5893254712295857e-08,
+    6.123233932053594e-17,
+    6.368317055225283e-25,
+    1.082856673921914e-32,
+];
+
+/// For `a = |x| ≤ TRIG_LIMIT`: `(r, q)` with `a = q·π/2 + r`, `|r| ≲ π/4`
+/// and `q` (the quadrant, a float in 0..4) taken mod 4.
+#[inline(always)]
+fn reduce_pio2(a: Lane) -> (Lane, Lane) {
+    let y = (a * splat(std::f64::consts::FRAC_2_PI)).round_ties_even();
+    let mut r = a;
+    for c in PIO2 {
+        r = y.mul_neg_add(splat(c), r);
+    }
+    let q = y - (y * splat(0.25)).floor() * splat(4.0);
+    (r, q)
+}
+
+/// Cephes' minimax polynomials for sin and cos on [-π/4, π/4].
+const SIN_C: [f64; 6] = [
+    1.58962301576546568060E-10,
+    -2.50507477628578072866E-8,
+    2.75573136213857245213E-6,
+    -1.98412698295895385996E-4,
+    8.33333333332211858878E-3,
+    -1.66666666666666307295E-1,
+];
+const COS_C: [f64; 6] = [
+    -1.13585365213876817300E-11,
+    2.08757008419747316778E-9,
+    -2.75573141792967388112E-7,
+    2.48015872888517045348E-5,
+    -1.38888888888730564116E-3,
+    4.16666666666665929218E-2,
+];
+
+/// `(sin r, cos r)` for `|r| ≲ π/4`.
+#[inline(always)]
+fn sin_cos_kernel(r: Lane) -> (Lane, Lane) {
+    let z = r * r;
+    let s = (r * z).mul_add(poly(z, &SIN_C), r);
+    let c = (z * z).mul_add(poly(z, &COS_C), splat(-0.5).mul_add(z, splat(1.0)));
+    (s, c)
+}
+
+/// Sine.
+#[inline(always)]
+pub(crate) fn sin(x: Lane) -> Lane {
+    let a = x.abs();
+    let (r, q) = reduce_pio2(a);
+    let (s, c) = sin_cos_kernel(r);
+    let odd = q.simd_eq(splat(1.0)) | q.simd_eq(splat(3.0));
+    let v = odd.select(c, s);
+    let neg = q.simd_ge(splat(2.0));
+    let v = v ^ (neg & splat(-0.0)) ^ sign_of(x);
+    checked1(x, v, a.simd_le(splat(TRIG_LIMIT)), f64::sin)
+}
+
+/// Cosine.
+#[inline(always)]
+pub(crate) fn cos(x: Lane) -> Lane {
+    let a = x.abs();
+    let (r, q) = reduce_pio2(a);
+    let (s, c) = sin_cos_kernel(r);
+    let odd = q.simd_eq(splat(1.0)) | q.simd_eq(splat(3.0));
+    let v = odd.select(s, c);
+    let neg = q.simd_eq(splat(1.0)) | q.simd_eq(splat(2.0));
+    let v = v ^ (neg & splat(-0.0));
+    checked1(x, v, a.simd_le(splat(TRIG_LIMIT)), f64::cos)
+}
+
+/// Cephes' rational approximation of tan on [-π/4, π/4]:
+/// `tan r = r + r·z·P(z)/Q(z)`, `z = r²`, `Q` monic.
+const TAN_P: [f64; 3] = [
+    -1.30936939181383777646E4,
+    1.15351664838587416140E6,
+    -1.79565251976484877988E7,
+];
+const TAN_Q: [f64; 5] = [
+    1.0,
+    1.36812963470692954678E4,
+    -1.32089234440210967447E6,
+    2.50083801823357915839E7,
+    -5.38695755929454629881E7,
+];
+
+/// Tangent.
+#[inline(always)]
+pub(crate) fn tan(x: Lane) -> Lane {
+    let a = x.abs();
+    let (r, q) = reduce_pio2(a);
+    let z = r * r;
+    let t = (r * z).mul_add(poly(z, &TAN_P) / poly(z, &TAN_Q), r);
+    let odd = q.simd_eq(splat(1.0)) | q.simd_eq(splat(3.0));
+    let v = odd.select(splat(-1.0) / t, t) ^ sign_of(x);
+    checked1(x, v, a.simd_le(splat(TRIG_LIMIT)), f64::tan)
+}
+
+/// Arcsine.
+#[inline(always)]
+pub(crate) fn asin(x: Lane) -> Lane {
+    checked1(x, x.asin(), x.abs().simd_le(splat(1.0)), f64::asin)
+}
+
+/// Arccosine.
+#[inline(always)]
+pub(crate) fn acos(x: Lane) -> Lane {
+    checked1(x, x.acos(), x.abs().simd_le(splat(1.0)), f64::acos)
+}
+
+/// Arctangent.
+#[inline(always)]
+pub(crate) fn atan(x: Lane) -> Lane {
+    checked1(
+        x,
+        x.atan(),
+        x.abs().simd_lt(splat(f64::INFINITY)),
+        f64::atan,
+    )
+}
+
+/// Two-argument arctangent `atan2(y, x)`. Zeros, infinities and NaNs take
+/// the scalar path.
+#[inline(always)]
+pub(crate) fn atan2(y: Lane, x: Lane) -> Lane {
+    let r = y.atan2(x);
+    let inf = splat(f64::INFINITY);
+    let zero = splat(0.0);
+    let ok = y.abs().simd_lt(inf) & x.abs().simd_lt(inf) & !y.simd_eq(zero) & !x.simd_eq(zero);
+    if ok.all() {
+        r
+    } else {
+        fix2(y, x, r, !ok, f64::atan2)
+    }
+}
+
+// --- Hyperbolic functions -------------------------------------------------
+
+/// Beyond this |x|, `exp(|x|)` overflows before sinh and cosh do: those
+/// lanes take the scalar path.
+const HYP_LIMIT: f64 = 709.0;
+
+/// Taylor coefficients of `(sinh a − a)/a³` in `z = a²`, highest first
+/// (terms up to a²¹/21!: below 2^-60 relative for |a| < 1).
+const SINH_C: [f64; 10] = [
+    1.0 / 51_090_942_171_709_440_000.0,
+    1.0 / 121_645_100_408_832_000.0,
+    1.0 / 355_687_428_096_000.0,
+    1.0 / 1_307_674_368_000.0,
+    1.0 / 6_227_020_800.0,
+    1.0 / 39_916_800.0,
+    1.0 / 362_880.0,
+    1.0 / 5_040.0,
+    1.0 / 120.0,
+    1.0 / 6.0,
+];
+/// Taylor coefficients of `(cosh a − 1)/a²` in `z = a²`, highest first.
+const COSH_C: [f64; 10] = [
+    1.0 / 2_432_902_008_176_640_000.0,
+    1.0 / 6_402_373_705_728_000.0,
+    1.0 / 20_922_789_888_000.0,
+    1.0 / 87_178_291_200.0,
+    1.0 / 479_001_600.0,
+    1.0 / 3_628_800.0,
+    1.0 / 40_320.0,
+    1.0 / 720.0,
+    1.0 / 24.0,
+    1.0 / 2.0,
+];
+
+/// Hyperbolic sine: Taylor series below 1, `(e^a − e^−a)/2` above.
+#[inline(always)]
+pub(crate) fn sinh(x: Lane) -> Lane {
+    let a = x.abs();
+    let small = a.simd_lt(splat(1.0));
+    let z = a * a;
+    let mut v = (a * z).mul_add(poly(z, &SINH_C), a);
+    if !small.all() {
+        let e = a.exp();
+        v = small.select(v, splat(0.5) * (e - splat(1.0) / e));
+    }
+    checked1(x, v ^ sign_of(x), a.simd_le(splat(HYP_LIMIT)), f64::sinh)
+}
+
+/// Hyperbolic cosine: Taylor series below 1, `(e^a + e^−a)/2` above.
+#[inline(always)]
+pub(crate) fn cosh(x: Lane) -> Lane {
+    let a = x.abs();
+    let small = a.simd_lt(splat(1.0));
+    let z = a * a;
+    let mut v = z.mul_add(poly(z, &COSH_C), splat(1.0));
+    if !small.all() {
+        let e = a.exp();
+        v = small.select(v, splat(0.5) * (e + splat(1.0) / e));
+    }
+    checked1(x, v, a.simd_le(splat(HYP_LIMIT)), f64::cosh)
+}
+
+/// Cephes' rational approximation of tanh below 0.625:
+/// `tanh a = a + a·z·P(z)/Q(z)`, `z = a²`, `Q` monic.
+const TANH_P: [f64; 3] = [
+    -9.64399179425052238628E-1,
+    -9.92877231001918586564E1,
+    -1.61468768441708447952E3,
+];
+const TANH_Q: [f64; 4] = [
+    1.0,
+    1.12811678491632931402E2,
+    2.23548839060100448583E3,
+    4.84406305325125486048E3,
+];
+
+/// Hyperbolic tangent: rational approximation below 0.625,
+/// `1 − 2/(e^{2a} + 1)` above (which also gives ±1 and NaN correctly).
+#[inline(always)]
+pub(crate) fn tanh(x: Lane) -> Lane {
+    let a = x.abs();
+    let small = a.simd_lt(splat(0.625));
+    let z = a * a;
+    let mut v = (a * z).mul_add(poly(z, &TANH_P) / poly(z, &TANH_Q), a);
+    if !small.all() {
+        let e = (a + a).exp();
+        v = small.select(v, splat(1.0) - splat(2.0) / (e + splat(1.0)));
+    }
+    v ^ sign_of(x)
+}
+
+// --- Exponentials, logarithms, powers --------------------------------------
+
+/// Exponential (wide's, which handles every special value itself).
+#[inline(always)]
+pub(crate) fn exp(x: Lane) -> Lane {
+    x.exp()
+}
+
+/// Lanes where wide's `ln` is accurate: positive, normal, finite.
+#[inline(always)]
+fn log_ok(x: Lane) -> Lane {
+    x.simd_ge(splat(f64::MIN_POSITIVE)) & x.simd_lt(splat(f64::INFINITY))
+}
+
+/// Natural logarithm.
+#[inline(always)]
+pub(crate) fn ln(x: Lane) -> Lane {
+    checked1(x, x.ln(), log_ok(x), f64::ln)
+}
+
+/// Base-2 logarithm.
+#[inline(always)]
+pub(crate) fn log2(x: Lane) -> Lane {
+    checked1(
+        x,
+        x.ln() * splat(std::f64::consts::LOG2_E),
+        log_ok(x),
+        f64::log2,
+    )
+}
+
+/// Base-10 logarithm.
+#[inline(always)]
+pub(crate) fn log10(x: Lane) -> Lane {
+    checked1(
+        x,
+        x.ln() * splat(std::f64::consts::LOG10_E),
+        log_ok(x),
+        f64::log10,
+    )
+}
+
+/// Cube root.
+#[inline(always)]
+pub(crate) fn cbrt(x: Lane) -> Lane {
+    x.cbrt()
+}
+
+/// Results of wide's `powf_simd` within this factor of 1 (`|y·ln x| ≤ 345`)
+/// are within 3 ulp; outside it, the scalar `powf` takes over.
+const POW_RANGE: f64 = 1e150;
+
+/// `a^b`. The fast path needs a positive normal finite base, a finite
+/// exponent and a result within [`POW_RANGE`] of 1; everything else (negative
+/// bases, zeros, infinities, NaNs, huge or tiny results) is scalar.
+#[inline(always)]
+pub(crate) fn pow(a: Lane, b: Lane) -> Lane {
+    let r = a.powf_simd(b);
+    let ok = log_ok(a)
+        & b.abs().simd_lt(splat(f64::INFINITY))
+        & r.simd_le(splat(POW_RANGE))
+        & r.simd_ge(splat(1.0 / POW_RANGE));
+    if ok.all() {
+        r
+    } else {
+        fix2(a, b, r, !ok, f64::powf)
+    }
+}
+
+/// [`min`] on lanes.
+#[inline(always)]
+pub(crate) fn min_lane(a: Lane, b: Lane) -> Lane {
+    let r = b.simd_lt(a).select(b, a);
+    let r = a.simd_eq(b).select(a | b, r);
+    a.is_nan().select(b, r)
+}
+
+/// [`max`] on lanes.
+#[inline(always)]
+pub(crate) fn max_lane(a: Lane, b: Lane) -> Lane {
+    let r = b.simd_gt(a).select(b, a);
+    let r = a.simd_eq(b).select(a & b, r);
+    a.is_nan().select(b, r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_and_max_ignore_nan_and_order_signed_zeros() {
+        let nan = f64::NAN;
+        assert_eq!(min(nan, 2.0), 2.0);
+        assert_eq!(min(2.0, nan), 2.0);
+        assert!(min(nan, nan).is_nan());
+        assert!(min(-0.0, 0.0).is_sign_negative());
+        assert!(min(0.0, -0.0).is_sign_negative());
+        assert!(max(-0.0, 0.0).is_sign_positive());
+        assert!(max(0.0, -0.0).is_sign_positive());
+        assert_eq!(max(1.0, 3.0), 3.0);
+        let cases = [nan, -0.0, 0.0, 1.0, -1.0, f64::INFINITY, f64::NEG_INFINITY];
+        for &a in &cases {
+            for &b in &cases {
+                let (la, lb) = (Lane::splat(a), Lane::splat(b));
+                let (mn, mx) = (
+                    min_lane(la, lb).to_array()[0],
+                    max_lane(la, lb).to_array()[0],
+                );
+                assert_eq!(mn.to_bits(), min(a, b).to_bits(), "min({a}, {b})");
+                assert_eq!(mx.to_bits(), max(a, b).to_bits(), "max({a}, {b})");
+            }
+        }
+    }
+
+    #[test]
+    fn every_function_name_round_trips() {
+        for (name, op) in FUNCTIONS {
+            assert_eq!(Op::from_name(name), Some(op));
+            assert_eq!(op.name(), name);
+        }
+        assert_eq!(Op::from_name("sinn"), None);
+    }
+}
