@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use vquad::ffi::*;
-use vquad::{Context, Error, EvalError, Options, Poly, Rule};
+use vquad::{Context, Error, EvalError, Expr, Options, Poly, Rule};
 
 /// The Linux thread id of the calling thread, from `/proc/thread-self`.
 fn linux_tid() -> Option<u32> {
@@ -114,14 +114,22 @@ impl Drop for CallsVquadOnDrop {
     fn drop(&mut self) {
         let mut c = std::ptr::null_mut();
         // SAFETY: `c` is a valid out pointer; the message is NUL-terminated.
-        let ok = unsafe {
+        let failed_cleanly = unsafe {
             vq_context_new(1 << 30, &mut c) == VQ_ERR_INVALID_ARG
                 && c.is_null()
                 && CStr::from_ptr(vq_last_error())
                     .to_string_lossy()
                     .contains("thread count")
         };
-        self.0.store(ok, Ordering::SeqCst);
+        // An expression evaluated on this exiting thread (one-thread
+        // context): its scratch space is gone too.
+        let f = Expr::parse("x*x").unwrap();
+        let r =
+            Context::new(1)
+                .unwrap()
+                .integrate(&f, 0.0, 1.0, &Options::fixed(Rule::Midpoint, 1000));
+        let integrated = r.is_ok_and(|r| (r.value - 1.0 / 3.0).abs() < 1e-6);
+        self.0.store(failed_cleanly && integrated, Ordering::SeqCst);
     }
 }
 
@@ -135,15 +143,19 @@ fn errors_reported_during_thread_exit_do_not_abort_the_process() {
     let flag = ok.clone();
     std::thread::spawn(move || {
         GUARD.with(|g| *g.borrow_mut() = Some(CallsVquadOnDrop(flag)));
-        // First use of the last-error message on this thread, after GUARD:
-        // destructors run in reverse order, so a message that had one was
-        // destroyed before GUARD's drop, which then aborted the process.
+        // First use of the last-error message and of the expression scratch
+        // space on this thread, after GUARD: destructors run in reverse
+        // order, so state with a destructor was destroyed before GUARD's
+        // drop, which then aborted the process (last error) or panicked
+        // (expression evaluation).
         let mut c = std::ptr::null_mut();
         // SAFETY: `c` is a valid out pointer.
-        assert_eq!(
-            unsafe { vq_context_new(1 << 30, &mut c) },
-            VQ_ERR_INVALID_ARG
-        );
+        let s = unsafe { vq_context_new(1 << 30, &mut c) };
+        assert_eq!(s, VQ_ERR_INVALID_ARG);
+        let f = Expr::parse("x*x").unwrap();
+        let ctx = Context::new(1).unwrap();
+        ctx.integrate(&f, 0.0, 1.0, &Options::fixed(Rule::Midpoint, 1000))
+            .unwrap();
     })
     .join()
     .unwrap();
@@ -151,4 +163,34 @@ fn errors_reported_during_thread_exit_do_not_abort_the_process() {
         ok.load(Ordering::SeqCst),
         "the call from the destructor failed"
     );
+}
+
+#[test]
+fn cube_roots_of_special_arguments_equal_the_scalar_reference() {
+    // Found by fuzzing: the SIMD cube root of a subnormal was an ulp off,
+    // though special arguments are documented to give exactly the scalar
+    // reference's result.
+    let e = Expr::parse("cbrt(x)").unwrap();
+    let xs = [
+        f64::from_bits(0x3220242078),
+        5e-324,
+        -5e-324,
+        f64::MIN_POSITIVE / 3.0,
+        -1e-310,
+        0.0,
+        -0.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        27.0,
+    ];
+    let mut out = [0.0; 11];
+    vquad::Integrand::eval(&e, &xs, &mut out).unwrap();
+    for (x, y) in xs.iter().zip(out) {
+        let s = e.eval_scalar(*x);
+        assert!(
+            y.to_bits() == s.to_bits() || y.is_nan() && s.is_nan(),
+            "cbrt({x:e}): SIMD {y:e}, scalar {s:e}"
+        );
+    }
 }
