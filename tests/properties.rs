@@ -1,10 +1,11 @@
 //! Property tests (proptest): random polynomials against their closed-form
-//! integrals, and random thread counts against each other, bit for bit.
+//! integrals, random thread counts against each other bit for bit, and
+//! random expression trees against their printed form.
 
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use vquad::{Context, Integrand, Options, Poly, Rule};
+use vquad::{Context, Expr, Integrand, Options, Poly, Rule};
 
 /// Contexts with 1..=16 threads, created once for all cases.
 fn context(threads: usize) -> &'static Context {
@@ -49,6 +50,43 @@ fn panels() -> impl Strategy<Value = u64> {
 fn coefficients() -> impl Strategy<Value = Vec<f64>> {
     prop::collection::vec(-10.0f64..10.0, 1..=12)
 }
+
+/// Source text of a random expression: every construct of the language,
+/// with and without redundant parentheses, spaces and precedence-reliant
+/// operator sequences (`a - b ^ -c * d`).
+fn expression_source() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        4 => Just("x".to_string()),
+        1 => Just("pi".to_string()),
+        1 => Just("e".to_string()),
+        2 => (0u32..1000).prop_map(|v| v.to_string()),
+        2 => (0.0f64..100.0).prop_map(|v| format!("{v}")),
+        1 => (-300i32..300, 1u32..10).prop_map(|(k, m)| format!("{m}.5e{k}")),
+        1 => Just(".25".to_string()),
+    ];
+    leaf.prop_recursive(8, 96, 3, |inner| {
+        let op = prop::sample::select(vec!["+", "-", "*", "/", "^"]);
+        let unary = prop::sample::select(vec![
+            "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "exp", "log",
+            "log2", "log10", "sqrt", "cbrt", "abs", "floor", "ceil",
+        ]);
+        let binary = prop::sample::select(vec!["pow", "atan2", "min", "max"]);
+        let space = prop::sample::select(vec!["", " ", "  ", "\t", "\n"]);
+        prop_oneof![
+            (inner.clone(), op.clone(), inner.clone(), space.clone())
+                .prop_map(|(a, o, b, w)| format!("{a}{w}{o}{w}{b}")),
+            (inner.clone(), op, inner.clone()).prop_map(|(a, o, b)| format!("({a}){o}({b})")),
+            (prop::sample::select(vec!["-", "+"]), inner.clone())
+                .prop_map(|(s, a)| format!("{s}{a}")),
+            inner.clone().prop_map(|a| format!("({a})")),
+            (unary, inner.clone(), space).prop_map(|(f, a, w)| format!("{f}({w}{a}{w})")),
+            (binary, inner.clone(), inner).prop_map(|(f, a, b)| format!("{f}({a}, {b})")),
+        ]
+    })
+}
+
+/// Abscissae the expression properties compare programs at.
+const POINTS: [f64; 10] = [-2.5, -1.0, -0.5, 0.0, 1e-3, 0.5, 1.0, 2.0, 3.7, 10.0];
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
@@ -106,5 +144,26 @@ proptest! {
         prop_assert_eq!(r1.value.to_bits(), r2.value.to_bits(),
             "{} threads: {}, {} threads: {}", t1, r1.value, t2, r2.value);
         prop_assert_eq!(r1.evals, r2.evals);
+    }
+
+    #[test]
+    fn printed_expressions_reparse_to_the_same_program(src in expression_source()) {
+        let e = Expr::parse(&src).map_err(|err| TestCaseError::fail(format!("{src:?}: {err}")))?;
+        let printed = e.to_string();
+        let p = Expr::parse(&printed)
+            .map_err(|err| TestCaseError::fail(format!("{printed:?} (from {src:?}): {err}")))?;
+        prop_assert_eq!(p.to_string(), printed.clone(), "printing is not a fixed point");
+        prop_assert_eq!(p.program_len(), e.program_len(), "{} vs {}", src, printed);
+        prop_assert_eq!(
+            p.constant_value().map(f64::to_bits),
+            e.constant_value().map(f64::to_bits)
+        );
+        for x in POINTS {
+            let (a, b) = (e.eval_scalar(x), p.eval_scalar(x));
+            prop_assert!(
+                a.to_bits() == b.to_bits() || a.is_nan() && b.is_nan(),
+                "{:?} gives {:e} but its printed form {:?} gives {:e} at x = {}", src, a, printed, b, x
+            );
+        }
     }
 }

@@ -189,6 +189,13 @@ static int context_free_of_null_is_a_no_op(void) {
     return 0;
 }
 
+static int context_cancel_of_null_is_a_no_op(void) {
+    reset_error();
+    vq_context_cancel(NULL);
+    CHECK(strcmp(vq_last_error(), reset_message) == 0);
+    return 0;
+}
+
 static int context_threads_of_null_is_zero(void) {
     reset_error();
     CHECK(vq_context_threads(NULL) == 0);
@@ -748,6 +755,149 @@ static int a_callback_may_integrate_on_the_context_running_it(void) {
     return 0;
 }
 
+/* ---------------------------------------------------------- expressions */
+
+/* A malloc'ed string: `prefix`, then `middle` repeated `times`, then
+ * `suffix`. */
+static char *repeat(const char *prefix, const char *middle, size_t times, const char *suffix) {
+    size_t lp = strlen(prefix), lm = strlen(middle), ls = strlen(suffix);
+    char *s = malloc(lp + lm * times + ls + 1), *p = s;
+    if (s == NULL) abort();
+    memcpy(p, prefix, lp);
+    p += lp;
+    for (size_t i = 0; i < times; ++i, p += lm) memcpy(p, middle, lm);
+    memcpy(p, suffix, ls + 1);
+    return s;
+}
+
+/* vq_integrand_expr(text) must fail with `want` and a message with
+ * `needle`, leave *out untouched, and answer within `seconds`. */
+static int expr_refused(int line, const char *what, const char *text, vq_status want,
+                        const char *needle, double seconds) {
+    vq_integrand *f = FN_MARK;
+    double t0;
+    vq_status got;
+    reset_error();
+    t0 = now();
+    got = vq_integrand_expr(text, &f);
+    if (check_status(line, what, got, want, needle)) return 1;
+    if (f != FN_MARK) {
+        fprintf(stderr, "  %s (line %d): %s wrote *out on error\n", row, line, what);
+        return 1;
+    }
+    if (now() - t0 > seconds) {
+        fprintf(stderr, "  %s (line %d): %s took %.3f s\n", row, line, what, now() - t0);
+        return 1;
+    }
+    return 0;
+}
+
+#define EXPR_REFUSED(what, text, want, needle)                                      \
+    do {                                                                            \
+        if (expr_refused(__LINE__, (what), (text), (want), (needle), 1.0)) return 1; \
+    } while (0)
+
+static int integrand_expr_with_null_pointers_is_refused(void) {
+    vq_integrand *f = FN_MARK;
+    EXPECT(vq_integrand_expr(NULL, &f), VQ_ERR_NULL_ARG, "'expr'");
+    CHECK(f == FN_MARK);
+    EXPECT(vq_integrand_expr("x", NULL), VQ_ERR_NULL_ARG, "'out'");
+    EXPECT(vq_integrand_expr(NULL, NULL), VQ_ERR_NULL_ARG, "must not be NULL");
+    return 0;
+}
+
+static int empty_and_blank_expressions_are_refused(void) {
+    EXPR_REFUSED("empty", "", VQ_ERR_PARSE, "empty expression");
+    EXPR_REFUSED("spaces", "   ", VQ_ERR_PARSE, "empty expression");
+    EXPR_REFUSED("whitespace", " \t\n \t\n", VQ_ERR_PARSE, "empty expression");
+    EXPR_REFUSED("empty parentheses", "( )", VQ_ERR_PARSE, "column 3");
+    return 0;
+}
+
+static int expressions_in_invalid_utf8_are_refused(void) {
+    EXPR_REFUSED("lone byte", "\xff", VQ_ERR_INVALID_ARG, "UTF-8");
+    EXPR_REFUSED("truncated sequence", "x + \xc3", VQ_ERR_INVALID_ARG, "UTF-8");
+    EXPR_REFUSED("surrogate", "x*\xed\xa0\x80", VQ_ERR_INVALID_ARG, "UTF-8");
+    EXPR_REFUSED("overlong slash", "x\xc0\xaf" "2", VQ_ERR_INVALID_ARG, "UTF-8");
+    return 0;
+}
+
+static int a_1_mb_expression_is_refused_at_once(void) {
+    char *text = repeat("x", "+x", 512 * 1024, ""); /* 1 MiB + 1 byte */
+    int rc = expr_refused(__LINE__, "1 MiB", text, VQ_ERR_PARSE, "too long", 0.5);
+    free(text);
+    return rc;
+}
+
+static int expressions_nested_100000_deep_are_refused_without_overflowing_the_stack(void) {
+    static const struct {
+        const char *what, *open, *middle, *close, *needle;
+    } deep[] = {
+        /* 100 000 levels each; longer than MAX_LEN as well, so the
+         * depth is also tried within the length limit below. */
+        {"parentheses", "(", "", ")", NULL},
+        {"prefix minus", "-", "", "", NULL},
+        {"calls", "sin(", "", ")", NULL},
+        {"exponents", "x^", "", "", NULL},
+    };
+    for (size_t i = 0; i < sizeof deep / sizeof deep[0]; ++i) {
+        size_t levels[2] = {100000, 20000}; /* 20 000: within 64 KiB */
+        for (int k = 0; k < 2; ++k) {
+            char *open = repeat("", deep[i].open, levels[k], "x");
+            char *text = repeat(open, deep[i].close, levels[k], "");
+            const char *needle = strlen(text) > 65536 ? "too long" : "nesting too deep";
+            int rc = expr_refused(__LINE__, deep[i].what, text, VQ_ERR_PARSE, needle, 0.5);
+            free(open);
+            free(text);
+            if (rc) return 1;
+        }
+    }
+    return 0;
+}
+
+static int a_long_flat_expression_is_accepted(void) {
+    /* 30 000 terms: within the length limit, and a left-associative chain
+     * does not count as nesting. */
+    char *text = repeat("x", "+x", 29999, "");
+    vq_integrand *f = NULL;
+    vq_result r;
+    vq_options o = fixed(VQ_RULE_GAUSS_LEGENDRE, 100);
+    EXPECT(vq_integrand_expr(text, &f), VQ_OK, NULL);
+    free(text);
+    EXPECT(vq_integrate(ctx4, f, 0.0, 1.0, &o, &r), VQ_OK, NULL);
+    CHECK(fabs(r.value - 15000.0) < 1e-8);
+    vq_integrand_free(f);
+    return 0;
+}
+
+static int expression_syntax_errors_name_the_column(void) {
+    EXPR_REFUSED("unknown function", "sinn(x)", VQ_ERR_PARSE, "unknown function 'sinn' at column 1");
+    EXPR_REFUSED("unknown variable", "x + y", VQ_ERR_PARSE, "unknown variable 'y' at column 5");
+    EXPR_REFUSED("unclosed", "(x + 1", VQ_ERR_PARSE, "column 7");
+    EXPR_REFUSED("stray parenthesis", "x)", VQ_ERR_PARSE, "column 2");
+    EXPR_REFUSED("bad character", "x $ 2", VQ_ERR_PARSE, "column 3");
+    EXPR_REFUSED("arity", "pow(x)", VQ_ERR_PARSE, "pow");
+    return 0;
+}
+
+static int expressions_that_are_not_finite_in_the_range_are_reported(void) {
+    vq_integrand *f = NULL, *g = NULL;
+    vq_result r;
+    vq_options o = fixed(VQ_RULE_MIDPOINT, 100000);
+    EXPECT(vq_integrand_expr("log(x)", &f), VQ_OK, NULL);
+    fill(&r);
+    EXPECT(vq_integrate(ctx4, f, -1.0, 1.0, &o, &r), VQ_ERR_NONFINITE, "x = -9.9999e-1");
+    CHECK(untouched(&r));
+    EXPECT(vq_integrand_expr("1/x", &g), VQ_OK, NULL);
+    o = fixed(VQ_RULE_TRAPEZOID, 2);
+    fill(&r);
+    EXPECT(vq_integrate(ctx4, g, -1.0, 1.0, &o, &r), VQ_ERR_NONFINITE, "x = 0e0");
+    CHECK(untouched(&r));
+    vq_integrand_free(f);
+    vq_integrand_free(g);
+    return 0;
+}
+
 /* ------------------------------------------------ CPU guard, last error */
 
 static int a_missing_compiled_in_cpu_feature_is_refused(void) {
@@ -792,6 +942,7 @@ static int the_last_error_is_per_thread_and_kept_by_successes(void) {
 }
 
 static pthread_key_t exit_key;
+static vq_integrand *exit_expr; /* x*x */
 
 /* Runs in a pthread key destructor, after the thread's C++/Rust thread-local
  * destructors have run: vquad must still answer, not abort. */
@@ -803,14 +954,23 @@ static void at_thread_exit(void *arg) {
     vq_status s = vq_context_new(UINT32_C(1) << 30, &c);
     const char *msg = vq_last_error();
     *ok = s == VQ_ERR_INVALID_ARG && c == CTX_MARK && strstr(msg, "thread count") != NULL;
-    /* A whole integration on the shared pool works too. */
+    /* A whole integration on the shared pool works too, and so does an
+     * expression evaluated on this (exiting) thread. */
     s = vq_integrate(ctx4, square, 0.0, 1.0, &o, &r);
+    *ok = *ok && s == VQ_OK && fabs(r.value - 1.0 / 3.0) < 1e-10;
+    s = vq_integrate(ctx1, exit_expr, 0.0, 1.0, &o, &r);
+    if (s != VQ_OK) fprintf(stderr, "  at thread exit: %s\n", vq_last_error());
     *ok = *ok && s == VQ_OK && fabs(r.value - 1.0 / 3.0) < 1e-10;
 }
 
 static void *fail_then_exit(void *arg) {
     vq_context *c = CTX_MARK;
+    vq_result r;
+    vq_options o = fixed(VQ_RULE_MIDPOINT, 1000);
     pthread_setspecific(exit_key, arg);
+    /* Evaluate the expression on this thread once, so that its thread-local
+     * scratch space exists, and is destroyed at exit. */
+    if (vq_integrate(ctx1, exit_expr, 0.0, 1.0, &o, &r) != VQ_OK) return NULL;
     /* Use the thread-local message once, so that it has a destructor. */
     if (vq_context_new(UINT32_C(1) << 30, &c) != VQ_ERR_INVALID_ARG) return NULL;
     (void)vq_last_error();
@@ -820,10 +980,12 @@ static void *fail_then_exit(void *arg) {
 static int errors_during_thread_exit_do_not_abort(void) {
     pthread_t t;
     int ok = 0;
+    EXPECT(vq_integrand_expr("x*x", &exit_expr), VQ_OK, NULL);
     CHECK(pthread_key_create(&exit_key, at_thread_exit) == 0);
     CHECK(pthread_create(&t, NULL, fail_then_exit, &ok) == 0);
     CHECK(pthread_join(t, NULL) == 0);
     pthread_key_delete(exit_key);
+    vq_integrand_free(exit_expr);
     CHECK(ok == 1);
     return 0;
 }
@@ -849,6 +1011,7 @@ static const struct test tests[] = {
     T(context_new_with_null_out_is_refused),
     T(context_free_of_null_is_a_no_op),
     T(context_threads_of_null_is_zero),
+    T(context_cancel_of_null_is_a_no_op),
     T(integrand_poly_with_null_coeffs_is_refused),
     T(integrand_poly_with_null_out_is_refused),
     T(integrand_fn_with_null_function_is_refused),
@@ -886,6 +1049,14 @@ static const struct test tests[] = {
     T(batch_callbacks_that_abort_stop_the_integration),
     T(batch_callbacks_writing_nan_are_reported),
     T(a_callback_may_integrate_on_the_context_running_it),
+    T(integrand_expr_with_null_pointers_is_refused),
+    T(empty_and_blank_expressions_are_refused),
+    T(expressions_in_invalid_utf8_are_refused),
+    T(a_1_mb_expression_is_refused_at_once),
+    T(expressions_nested_100000_deep_are_refused_without_overflowing_the_stack),
+    T(a_long_flat_expression_is_accepted),
+    T(expression_syntax_errors_name_the_column),
+    T(expressions_that_are_not_finite_in_the_range_are_reported),
     T(a_missing_compiled_in_cpu_feature_is_refused),
     T(the_last_error_is_per_thread_and_kept_by_successes),
     T(errors_during_thread_exit_do_not_abort),

@@ -1,7 +1,8 @@
 /* Concurrency stress: 16 pthreads share one context. Each runs K
- * integrations that mix polynomial, scalar-callback, batch-callback and
- * nested integrands, failing integrands, and every fixed rule, creating and
- * freeing its integrands as it goes. Every result is checked against its
+ * integrations that mix polynomial, scalar-callback, batch-callback,
+ * expression and nested integrands, failing integrands and expressions
+ * that do not parse, and every fixed rule, creating and freeing its
+ * integrands as it goes. Every result is checked against its
  * closed form AND bit for bit against a reference computed beforehand on a
  * one-thread context (results do not depend on threads or concurrency);
  * every error is checked for its status, its untouched output and its
@@ -91,10 +92,23 @@ static double nested_fn(double x, void *params) {
 
 /* ----------------------------------------------------------------- cases */
 
-enum { POLY, COSINE, BATCH, NESTED, REVERSED, CASES, ABORTING = CASES, NONFINITE, ALL_CASES };
+enum {
+    POLY,
+    COSINE,
+    BATCH,
+    NESTED,
+    REVERSED,
+    EXPR,
+    CASES, /* the cases above succeed; the ones below fail */
+    ABORTING = CASES,
+    NONFINITE,
+    BAD_EXPR,
+    ALL_CASES
+};
 
-static const char *case_name[ALL_CASES] = {"poly",   "cosine",   "batch",    "nested",
-                                           "reversed", "aborting", "nonfinite"};
+static const char *case_name[ALL_CASES] = {"poly",     "cosine",    "batch",   "nested",
+                                           "reversed", "expr",      "aborting", "nonfinite",
+                                           "bad_expr"};
 
 static vq_options opts(vq_rule rule, uint64_t n, uint32_t order) {
     vq_options o;
@@ -168,6 +182,23 @@ static vq_status run_case(vq_context *ctx, int c, int v, int t, vq_result *r, do
         s = vq_integrate(ctx, f, 5.0, 0.0, &o, r);
         break;
     }
+    case EXPR: { /* an expression, parsed here, on the pool */
+        char text[64];
+        vq_options o = opts(VQ_RULE_GAUSS_LEGENDRE, 1000, 8);
+        snprintf(text, sizeof text, "exp(-x^2) * cos(%d*x)", 1 + v);
+        *exact = sqrt(PI) * exp(-(1.0 + v) * (1.0 + v) / 4.0); /* tails < e^-64 */
+        *tol = 1e-13;
+        if (vq_integrand_expr(text, &f) != VQ_OK) break;
+        s = vq_integrate(ctx, f, -8.0, 8.0, &o, r);
+        break;
+    }
+    case BAD_EXPR: { /* a parse error at a column that names the thread */
+        char text[64];
+        snprintf(text, sizeof text, "x + %*s$", t, "");
+        *expect_code = 5 + t; /* the column of '$' */
+        s = vq_integrand_expr(text, &f);
+        break;
+    }
     case ABORTING: { /* a batch callback returning this thread's code */
         struct abort_at p;
         vq_options o = opts(VQ_RULE_MIDPOINT, 100000, 0);
@@ -225,13 +256,17 @@ static int check(struct worker *w, int c, int v, vq_status s, const vq_result *r
     } else {
         vq_result untouched;
         const char *msg = vq_last_error();
-        vq_status want = c == ABORTING ? VQ_ERR_CALLBACK : VQ_ERR_NONFINITE;
+        vq_status want = c == ABORTING    ? VQ_ERR_CALLBACK
+                         : c == NONFINITE ? VQ_ERR_NONFINITE
+                                          : VQ_ERR_PARSE;
         char needle[64];
         memset(&untouched, 0x5A, sizeof untouched);
         if (c == ABORTING)
             snprintf(needle, sizeof needle, "returned %d", code);
-        else
+        else if (c == NONFINITE)
             snprintf(needle, sizeof needle, "x = ");
+        else
+            snprintf(needle, sizeof needle, "'$' at column %d", code);
         if (s != want || strstr(msg, needle) == NULL ||
             strncmp(msg, vq_status_str(want), strlen(vq_status_str(want))) != 0 ||
             memcmp(r, &untouched, sizeof untouched) != 0) {
