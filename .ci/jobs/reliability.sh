@@ -56,7 +56,14 @@ run_examples() { # <dir> <prefix command...>
     "$@" "$dir/callback" >/dev/null
     "$@" "$dir/batch" >/dev/null
     "$@" "$dir/example_cpp" >/dev/null
-    echo "    examples: seed, callback, batch, example.cpp ok"
+    "$@" "$dir/expr" 'exp(-x^2)*cos(x)' -5 5 10000 >/dev/null
+    local rc=0
+    "$@" "$dir/expr" 'sin(x' 0 1 >/dev/null 2>&1 || rc=$?
+    if [ "$rc" -ne 2 ]; then
+        echo "FAILED: expr with a syntax error exited $rc, expected 2 (a parse error)"
+        return 1
+    fi
+    echo "    examples: seed, callback, batch, example.cpp, expr (and its parse error) ok"
 }
 
 t0=$SECONDS
@@ -66,7 +73,7 @@ DEBUG_LIB=target/debug/libvquad.a
 for t in bad_inputs stress asan_canary; do
     build "$OUT/asan/$t" "$DEBUG_LIB" "tests/c/$t.c" "${SAN[@]}"
 done
-for ex in seed callback batch; do
+for ex in seed callback batch expr; do
     build "$OUT/asan/$ex" "$DEBUG_LIB" "c_examples/$ex.c" "${SAN[@]}"
 done
 build "$OUT/asan/example_cpp" "$DEBUG_LIB" c_examples/example.cpp "${SAN[@]}"
@@ -107,7 +114,7 @@ V3_LIB=target-v3/release/libvquad.a
 for t in bad_inputs stress; do
     build "$OUT/v3/$t" "$V3_LIB" "tests/c/$t.c" -O1 -g
 done
-for ex in seed callback batch; do
+for ex in seed callback batch expr; do
     build "$OUT/v3/$ex" "$V3_LIB" "c_examples/$ex.c" -O1 -g
 done
 build "$OUT/v3/example_cpp" "$V3_LIB" c_examples/example.cpp -O1 -g
