@@ -10,6 +10,11 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo:rerun-if-changed=src/ffi");
     println!("cargo:rerun-if-changed=cbindgen.toml");
+    // ELF soname libvquad.so.MAJOR, which `make install` links to.
+    if env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os != "macos" && os != "windows") {
+        let major = env::var("CARGO_PKG_VERSION_MAJOR").expect("cargo sets it");
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libvquad.so.{major}");
+    }
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets it"));
     let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))

@@ -10,7 +10,15 @@ want() { # want <command> <package>
 want gcc gcc
 want g++ g++
 want make make
-want valgrind valgrind # .ci/jobs/reliability.sh
+# .ci/jobs/ecosystem.sh and tests/c_examples.rs (install, pkg-config, CMake, MPI)
+want cmake cmake
+want pkg-config pkg-config
+want mpicc libopenmpi-dev
+want mpirun openmpi-bin
+want nm binutils
+want readelf binutils
+# .ci/jobs/reliability.sh
+want valgrind valgrind
 
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

@@ -385,6 +385,101 @@ vq_status vq_integrand_expr(const char *expr, struct vq_integrand **out);
 vq_status vq_integrate(struct vq_context *ctx, const struct vq_integrand *f, double a, double b, const struct vq_options *opts, struct vq_result *out);
 
 /*
+ Number of tasks of the fixed rule `*opts` on `[a, b]`: the length of
+ the list of partials that `vq_combine_partials` reduces. 0 when `a == b`.
+
+ Distributed runs (MPI). A fixed-rule integral is a list of numbered tasks
+ that depends only on the rule, `n`, `order` and the bounds; each task
+ yields one double, its partial. Every rank computes a contiguous range of
+ tasks with any number of threads, the partials are gathered in task
+ order, and one combine reduces them in the library's fixed order. The
+ value is bitwise identical to `vq_integrate` on one process, for every
+ ranks × threads layout (unlike `MPI_Reduce` over per-rank doubles).
+
+ ```c
+ uint64_t ntasks, first, count;
+ vq_partition_size(a, b, &opts, &ntasks);            // same on every rank
+ vq_partition_range(ntasks, rank, nranks, &first, &count);
+ double *mine = malloc((count ? count : 1) * sizeof(double));
+ vq_status s = vq_integrate_partial(ctx, f, a, b, &opts, first, count, mine, count);
+ // Agree on failure before collective calls: MPI_Allreduce(s, MPI_MAX).
+ // counts[r], displs[r] = count, first of vq_partition_range(ntasks, r, nranks)
+ MPI_Gatherv(mine, (int)count, MPI_DOUBLE, all, counts, displs, MPI_DOUBLE, 0, comm);
+ if (rank == 0) vq_combine_partials(a, b, &opts, all, ntasks, &result);
+ ```
+
+ With `MPI_Allgatherv` (same arguments, no root) every rank can combine and
+ gets the same bits. `ntasks` is at most 262 144 (4096 per Gauss–Legendre
+ node), so MPI's `int` counts suffice.
+
+ Errors: `VQ_ERR_NULL_ARG` (opts or ntasks NULL); `VQ_ERR_INVALID_ARG`
+ for anything `vq_integrate` rejects, and for adaptive rules (including
+ `VQ_RULE_AUTO` with `n == 0`), which do not split into tasks.
+
+ # Safety
+ `opts` must be readable; `ntasks` must be writable.
+ */
+vq_status vq_partition_size(double a, double b, const struct vq_options *opts, uint64_t *ntasks);
+
+/*
+ The contiguous, balanced share of rank `rank` of `nranks` in `ntasks`
+ tasks: `*first` and `*count`. The first `ntasks % nranks` ranks get one
+ task more than the others, and rank order is task order, so the shares
+ of ranks 0, 1, … concatenate to `0..ntasks` (a rank may get 0 tasks).
+ Pure arithmetic: any rank can compute every rank's share, as
+ `MPI_Gatherv` needs.
+
+ Errors: `VQ_ERR_NULL_ARG` (first or count NULL); `VQ_ERR_INVALID_ARG`
+ (`nranks == 0` or `rank >= nranks`).
+
+ # Safety
+ `first` and `count` must be writable.
+ */
+vq_status vq_partition_range(uint64_t ntasks, uint32_t rank, uint32_t nranks, uint64_t *first, uint64_t *count);
+
+/*
+ Computes the partials of tasks `first .. first + count` of the fixed rule
+ `*opts` on `[a, b]` on context `ctx` (with its threads), writing the
+ partial of task `first + i` to `partials[i]`. See `vq_partition_size` for
+ the whole recipe. `count == 0` is valid (a rank with no share); then
+ `partials` may be NULL.
+
+ On any error `partials` is untouched. When the integrand fails, the error
+ is that of the lowest-numbered failing task in this range.
+
+ Errors: `VQ_ERR_NULL_ARG` (ctx, f, opts NULL, or partials NULL with
+ `count > 0`); `VQ_ERR_INVALID_ARG` (as `vq_partition_size`, or `len <
+ count`, or the range is not inside `0..ntasks`); `VQ_ERR_NONFINITE`;
+ `VQ_ERR_CALLBACK`; `VQ_ERR_CANCELLED` (`vq_context_cancel` on `ctx`);
+ `VQ_ERR_PANIC`.
+
+ # Safety
+ `ctx` and `f` must be live objects from their constructors; `opts` must
+ be readable; `partials` must be NULL or writable for `len` doubles.
+ */
+vq_status vq_integrate_partial(struct vq_context *ctx, const struct vq_integrand *f, double a, double b, const struct vq_options *opts, uint64_t first, uint64_t count, double *partials, size_t len);
+
+/*
+ Combines the partials of all `ntasks` tasks of the fixed rule `*opts` on
+ `[a, b]`, in task order (as `MPI_Gatherv` in rank order delivers them),
+ into `*out`: the value is bitwise the `vq_integrate` value for the same
+ `a`, `b` and options, and so are `evals` and `subintervals`. `threads` is
+ 0 (no context runs a combine) and `seconds` is the combine's own time.
+ `ntasks == 0` (when `a == b`) allows `partials == NULL`.
+
+ On error `*out` is untouched.
+
+ Errors: `VQ_ERR_NULL_ARG` (opts or out NULL, or partials NULL with
+ `ntasks > 0`); `VQ_ERR_INVALID_ARG` (as `vq_partition_size`, or `ntasks`
+ differs from what `vq_partition_size` gives).
+
+ # Safety
+ `opts` must be readable; `partials` must be NULL or readable for
+ `ntasks` doubles; `out` must be writable.
+ */
+vq_status vq_combine_partials(double a, double b, const struct vq_options *opts, const double *partials, size_t ntasks, struct vq_result *out);
+
+/*
  Returns the name of a status code, e.g. `"VQ_ERR_PARSE"`, or
  `"VQ_ERR_UNKNOWN"` for a number that is not a status.
 

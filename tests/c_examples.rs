@@ -1,6 +1,8 @@
 //! Builds every example in `c_examples/` with gcc/g++ (`-Wall -Wextra
 //! -Werror -pedantic`) against both the static and the shared library, runs
-//! it and checks its output.
+//! it and checks its output; the MPI example is built with mpicc and run
+//! under mpirun. (`.ci/jobs/ecosystem.sh` builds the same examples against
+//! an installed prefix, via pkg-config and CMake.)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,11 +20,17 @@ const STATIC_LIBS: &[&str] = &[
 
 /// `target/<profile>`, where cargo put libvquad.a and libvquad.so.
 fn lib_dir() -> PathBuf {
+    // `cargo test` builds the static and shared libraries next to the test
+    // executable (target/<profile>/deps); only `cargo build` copies them one
+    // level up, so the copies there may be stale.
     let exe = std::env::current_exe().expect("test executable path");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/..")
-        .to_path_buf()
+    let deps = exe.parent().expect("target/<profile>/deps").to_path_buf();
+    assert!(
+        deps.join("libvquad.a").exists() && deps.join("libvquad.so").exists(),
+        "cargo test did not build libvquad.a/.so in {}",
+        deps.display()
+    );
+    deps
 }
 
 fn root() -> &'static Path {
@@ -34,6 +42,24 @@ fn have(tool: &str) -> bool {
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success())
+}
+
+/// The shared library's soname (build.rs sets it; `make install` creates
+/// the link of that name).
+const SONAME: &str = "libvquad.so.0";
+
+/// A directory holding `libvquad.so.0 -> ../libvquad.so`: executables linked
+/// with `-lvquad` ask the loader for the soname, which cargo does not create.
+fn soname_dir() -> PathBuf {
+    let dir = lib_dir().join("c_examples");
+    std::fs::create_dir_all(&dir).unwrap();
+    let link = dir.join(SONAME);
+    if std::fs::read_link(&link).is_err() {
+        let _ = std::fs::remove_file(&link);
+        // Another test binary may create it at the same moment: fine.
+        let _ = std::os::unix::fs::symlink("../libvquad.so", &link);
+    }
+    dir
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -69,7 +95,7 @@ fn build(source: &str, link: Link, extra: &[&str]) -> PathBuf {
         }
         Link::Shared => {
             cmd.arg(format!("-L{}", lib.display()))
-                .arg(format!("-Wl,-rpath,{}", lib.display()))
+                .arg(format!("-Wl,-rpath,{}", soname_dir().display()))
                 .arg("-lvquad")
                 .arg("-lm");
         }
@@ -138,7 +164,130 @@ fn c_examples_build_and_run_static_and_shared() {
             (result_value(&cpp) - 3f64.sin() / 3.0).abs() < 1e-14,
             "{cpp}"
         );
+        let hpp = run(&build("cpp_wrapper.cpp", link, &[]), &[]);
+        assert!(
+            (result_value(&hpp) - 3f64.sin() / 3.0).abs() < 1e-14,
+            "{hpp}"
+        );
+        for caught in [
+            "caught VQ_ERR_INVALID_ARG: fixed rule",
+            "caught std::domain_error: picky: x > 0.5",
+            "all C++ wrapper checks passed",
+        ] {
+            assert!(hpp.contains(caught), "{caught:?} missing from:\n{hpp}");
+        }
     }
+}
+
+/// Defined dynamic symbols of the shared library, via `nm -D`.
+fn dynamic_exports() -> Vec<String> {
+    let so = lib_dir().join("libvquad.so");
+    let out = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(&so)
+        .output()
+        .expect("nm runs (binutils)");
+    assert!(out.status.success(), "nm -D {} failed", so.display());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn shared_library_exports_only_vq_symbols_and_has_a_versioned_soname() {
+    let exports = dynamic_exports();
+    let foreign: Vec<_> = exports.iter().filter(|s| !s.starts_with("vq_")).collect();
+    assert!(foreign.is_empty(), "non-vq_ exports: {foreign:?}");
+    for f in ["vq_integrate", "vq_partition_size", "vq_combine_partials"] {
+        assert!(exports.iter().any(|s| s == f), "{f} not exported");
+    }
+    let dynamic = Command::new("readelf")
+        .arg("-d")
+        .arg(lib_dir().join("libvquad.so"))
+        .output()
+        .expect("readelf runs (binutils)");
+    let text = String::from_utf8_lossy(&dynamic.stdout);
+    assert!(
+        text.contains(&format!("[{SONAME}]")),
+        "soname missing:\n{text}"
+    );
+}
+
+/// One `key=value` field of the line of `problem` in mpi_integrate's output.
+fn mpi_field<'a>(out: &'a str, problem: &str, key: &str) -> &'a str {
+    let line = out
+        .lines()
+        .find(|l| l.starts_with(&format!("problem={problem} ")))
+        .unwrap_or_else(|| panic!("no line for {problem} in:\n{out}"));
+    line.split_whitespace()
+        .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+        .unwrap_or_else(|| panic!("no {key}= in {line}"))
+}
+
+#[test]
+fn mpi_example_gives_single_process_bits_for_ranks_and_threads() {
+    if !have("mpicc") || !have("mpirun") {
+        panic!("OpenMPI is required (apt-get install -y libopenmpi-dev openmpi-bin)");
+    }
+    let exe = lib_dir().join("c_examples").join("mpi_integrate");
+    std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
+    let status = Command::new("mpicc")
+        .args([
+            "-std=c11",
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-I",
+        ])
+        .arg(root().join("include"))
+        .arg(root().join("c_examples/mpi_integrate.c"))
+        .arg("-o")
+        .arg(&exe)
+        .arg(lib_dir().join("libvquad.a"))
+        .args(STATIC_LIBS)
+        .status()
+        .expect("mpicc runs");
+    assert!(status.success(), "building mpi_integrate.c failed");
+    let mut seen: Vec<Vec<String>> = Vec::new();
+    // (ranks, threads per rank): processes against threads.
+    for (np, threads) in [(1, 2), (2, 1)] {
+        let out = Command::new("mpirun")
+            // Containers often forbid the cross-memory attach of Open MPI's
+            // shared-memory transport; copy through the buffers instead.
+            .env("OMPI_MCA_btl_vader_single_copy_mechanism", "none")
+            .args([
+                "--allow-run-as-root",
+                "--oversubscribe",
+                "-np",
+                &np.to_string(),
+            ])
+            .arg(&exe)
+            .args([&threads.to_string(), "3000000"])
+            .output()
+            .expect("mpirun runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "mpirun -np {np} failed:\n{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got: Vec<String> = ["seed", "expr", "callback"]
+            .iter()
+            .map(|problem| {
+                assert_eq!(mpi_field(&text, problem, "identical"), "yes", "{text}");
+                mpi_field(&text, problem, "result").to_string()
+            })
+            .collect();
+        if let Some(first) = seen.first() {
+            assert_eq!(&got, first, "results differ between layouts");
+        }
+        seen.push(got);
+    }
+    let seed: f64 = seen[0][0].parse().unwrap();
+    assert!((seed - 230.0 / 3.0).abs() < 1e-10, "{seed}");
 }
 
 #[test]

@@ -3,10 +3,12 @@
 //! A fixed rule is a weighted combination of *streams*: stream `s` is the sum
 //! `Σ_{i < count} f(a + (i + offset)·h)` with `h = (b − a)/n`. Each stream is
 //! planned into blocks and tasks ([`StreamPlan`]); all tasks of all streams
-//! form one flat list that the context's pool runs in any order. Each task
-//! writes only its own sum; block sums inside a task and task sums inside a
-//! stream are combined by the fixed pairwise tree, so the bits of every
-//! stream sum are independent of the thread count and of scheduling.
+//! form one flat, numbered list ([`StreamTasks`]). [`run_tasks`] runs any
+//! range of such a list on the context's pool in any order; each task writes
+//! only its own sum. Block sums inside a task and task sums inside a stream
+//! are combined by the fixed pairwise tree, so the bits of every stream sum
+//! are independent of the thread count, of scheduling, and of which process
+//! computed which task (see [`crate::exec::partition`]).
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
@@ -37,107 +39,143 @@ pub struct Stream {
     pub count: u64,
 }
 
-/// Outcome of [`run_streams`].
-#[derive(Debug)]
-pub struct StreamSums {
-    /// One sum per stream, in the order given.
-    pub sums: Vec<f64>,
-    /// Per-thread work records.
-    pub slots: Slots,
-    /// Whether the pool was used (false: the calling thread did everything).
-    pub parallel: bool,
-}
-
-struct Job<'a> {
-    ctx: &'a Context,
-    /// Cancellation epoch read when the call started.
-    epoch: u64,
-    f: &'a dyn Integrand,
+/// The tasks of several streams over `[a, b]` cut into `n` panels, numbered
+/// globally: stream 0's tasks first, then stream 1's, and so on. The layout
+/// depends only on the problem, never on the thread or process count.
+#[derive(Debug, Clone)]
+pub struct StreamTasks {
     a: f64,
     width: f64,
     n: f64,
     h: f64,
-    streams: &'a [Stream],
+    streams: Vec<Stream>,
     plans: Vec<StreamPlan>,
     /// First global task index of each stream, plus the total at the end.
     first_task: Vec<u64>,
 }
 
-impl Job<'_> {
+impl StreamTasks {
+    /// Lays out `streams` over `[a, b]` cut into `n ≥ 1` panels.
+    pub fn new(a: f64, b: f64, n: u64, streams: &[Stream]) -> StreamTasks {
+        let plans: Vec<StreamPlan> = streams.iter().map(|s| StreamPlan::new(s.count)).collect();
+        let mut first_task = Vec::with_capacity(plans.len() + 1);
+        let mut total_tasks = 0u64;
+        for p in &plans {
+            first_task.push(total_tasks);
+            total_tasks += if p.count == 0 { 0 } else { p.tasks };
+        }
+        first_task.push(total_tasks);
+        StreamTasks {
+            a,
+            width: b - a,
+            n: n as f64,
+            h: (b - a) / n as f64,
+            streams: streams.to_vec(),
+            plans,
+            first_task,
+        }
+    }
+
+    /// Number of tasks over all streams.
+    pub fn len(&self) -> u64 {
+        self.first_task[self.streams.len()]
+    }
+
+    /// True when no stream has a point.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The stream of global task `g` and the task's index inside it.
     fn locate(&self, g: u64) -> (usize, u64) {
         let s = self.first_task.partition_point(|&t| t <= g) - 1;
         (s, g - self.first_task[s])
     }
 
-    fn run_task(&self, g: u64) -> Result<(f64, u64), EvalError> {
+    /// Points evaluated by global task `g < len()`.
+    pub fn task_points(&self, g: u64) -> u64 {
+        let (s, k) = self.locate(g);
+        self.plans[s].task_points(k)
+    }
+
+    /// The sum of global task `g < len()`: its blocks, each summed by the
+    /// integrand's strided kernel, combined by the pairwise tree. Before
+    /// each block, `cancelled()` is asked whether to stop with
+    /// [`EvalError::Cancelled`] (see [`Context::cancel`]).
+    pub fn task_sum(
+        &self,
+        f: &dyn Integrand,
+        g: u64,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<f64, EvalError> {
         let (s, k) = self.locate(g);
         let plan = &self.plans[s];
         let offset = self.streams[s].offset;
         let (lo, hi) = plan.task_blocks(k);
-        let sum = pairwise_range(lo, hi, &mut |blk| {
-            if self.ctx.cancelled_since(self.epoch) {
+        pairwise_range(lo, hi, &mut |blk| {
+            if cancelled() {
                 return Err(EvalError::Cancelled);
             }
             let (i0, len) = plan.block_points(blk);
             // The block's first point, from its index relative to the whole
             // interval: no error accumulates from block to block.
             let start = self.width.mul_add((i0 as f64 + offset) / self.n, self.a);
-            let v = self.f.sum_strided(start, self.h, len)?;
+            let v = f.sum_strided(start, self.h, len)?;
             if v.is_finite() {
                 Ok(v)
             } else {
-                let x = find_nonfinite(self.f, start, self.h, len)?;
+                let x = find_nonfinite(f, start, self.h, len)?;
                 Err(EvalError::NonFinite {
                     x: x.unwrap_or(f64::NAN),
                 })
             }
-        })?;
-        Ok((sum, plan.task_points(k)))
+        })
+    }
+
+    /// Each stream's sum from the sums of all `len()` tasks: the pairwise
+    /// tree over the stream's task sums, in task order.
+    pub fn stream_sums(&self, task_sums: &[f64]) -> Vec<f64> {
+        debug_assert_eq!(task_sums.len() as u64, self.len());
+        self.first_task
+            .windows(2)
+            .map(|w| pairwise(&task_sums[w[0] as usize..w[1] as usize]))
+            .collect()
     }
 }
 
-/// Computes every stream's sum over `[a, b]` cut into `n` panels, on the
-/// context's pool when the problem is large enough.
+/// What [`run_tasks`] did besides writing the task sums.
+#[derive(Debug)]
+pub struct TaskRun {
+    /// Per-thread work records.
+    pub slots: Slots,
+    /// Whether the pool was used (false: the calling thread did everything).
+    pub parallel: bool,
+}
+
+/// Runs tasks `first .. first + out.len()` on the context, writing the sum
+/// of task `first + i` to `out[i]`. `task(g)` returns the sum of task `g`
+/// and the points it evaluated; `points` is the total over the range, used
+/// with `cheap` (see [`Integrand::is_cheap`]) to decide whether waking the
+/// pool pays off. The values written never depend on that decision.
 ///
 /// On failure, the error of the lowest-numbered failing task is returned, so
-/// the reported error does not depend on the thread count either.
-pub fn run_streams(
+/// the reported error does not depend on the thread count either; `out` is
+/// then partly written.
+pub fn run_tasks(
     ctx: &Context,
-    f: &dyn Integrand,
-    a: f64,
-    b: f64,
-    n: u64,
-    streams: &[Stream],
-) -> Result<StreamSums, EvalError> {
-    let plans: Vec<StreamPlan> = streams.iter().map(|s| StreamPlan::new(s.count)).collect();
-    let mut first_task = Vec::with_capacity(plans.len() + 1);
-    let mut total_tasks = 0u64;
-    for p in &plans {
-        first_task.push(total_tasks);
-        total_tasks += if p.count == 0 { 0 } else { p.tasks };
-    }
-    first_task.push(total_tasks);
-    let job = Job {
-        ctx,
-        epoch: ctx.epoch(),
-        f,
-        a,
-        width: b - a,
-        n: n as f64,
-        h: (b - a) / n as f64,
-        streams,
-        plans,
-        first_task,
-    };
-    let points: u64 = streams.iter().map(|s| s.count).sum();
-    let threshold = if f.is_cheap() {
+    first: u64,
+    out: &mut [f64],
+    points: u64,
+    cheap: bool,
+    task: impl Fn(u64) -> Result<(f64, u64), EvalError> + Sync,
+) -> Result<TaskRun, EvalError> {
+    let threshold = if cheap {
         SERIAL_POINTS_CHEAP
     } else {
         SERIAL_POINTS
     };
-    let parallel = ctx.threads() > 1 && points > threshold && total_tasks > 1;
+    let parallel = ctx.threads() > 1 && points > threshold && out.len() > 1;
     let slots = Slots::new(ctx.threads());
-    let mut task_sums = vec![0.0f64; total_tasks as usize];
     // Lowest failing task index so far; tasks above it are skipped.
     let first_failure = AtomicU64::new(u64::MAX);
     let failure: Mutex<Option<(u64, EvalError)>> = Mutex::new(None);
@@ -148,7 +186,7 @@ pub fn run_streams(
         }
         let t0 = Instant::now();
         let thread = rayon::current_thread_index().unwrap_or(0);
-        match job.run_task(g) {
+        match task(g) {
             Ok((v, evals)) => {
                 *out = v;
                 slots.record(thread, evals, t0.elapsed().as_nanos() as u64);
@@ -164,14 +202,13 @@ pub fn run_streams(
     };
     match ctx.pool().filter(|_| parallel) {
         Some(pool) => pool.install(|| {
-            task_sums
-                .par_iter_mut()
+            out.par_iter_mut()
                 .enumerate()
-                .for_each(|(g, out)| run_one(g as u64, out))
+                .for_each(|(i, out)| run_one(first + i as u64, out))
         }),
         None => {
-            for (g, out) in task_sums.iter_mut().enumerate() {
-                run_one(g as u64, out);
+            for (i, out) in out.iter_mut().enumerate() {
+                run_one(first + i as u64, out);
                 if first_failure.load(Relaxed) != u64::MAX {
                     break;
                 }
@@ -181,15 +218,5 @@ pub fn run_streams(
     if let Some((_, e)) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(e);
     }
-    let sums = (0..streams.len())
-        .map(|s| {
-            let range = job.first_task[s] as usize..job.first_task[s + 1] as usize;
-            pairwise(&task_sums[range])
-        })
-        .collect();
-    Ok(StreamSums {
-        sums,
-        slots,
-        parallel,
-    })
+    Ok(TaskRun { slots, parallel })
 }

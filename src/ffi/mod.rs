@@ -12,11 +12,13 @@ mod boundary;
 pub mod context;
 pub mod integrand;
 pub mod integrate;
+pub mod partition;
 pub mod status;
 pub mod types;
 
 pub use context::*;
 pub use integrand::*;
 pub use integrate::*;
+pub use partition::*;
 pub use status::*;
 pub use types::*;

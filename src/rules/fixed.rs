@@ -1,10 +1,20 @@
 //! Fixed rules on `n` equal panels: midpoint, trapezoid, Simpson and
 //! Gauss–Legendre, each written as a weighted combination of strided streams.
+//!
+//! A [`FixedPlan`] numbers the work of one rule on one interval as a list of
+//! independent tasks, each yielding one double (its *partial*), and combines
+//! the list of partials into the integral in a fixed order. A single-process
+//! call runs every task on one context; a distributed run computes disjoint
+//! ranges of tasks in different processes and combines the gathered list
+//! with the same code (see [`crate::exec::partition`]). Either way the
+//! result has the same bits.
 
 use super::gauss_legendre;
 use crate::context::Context;
 use crate::error::{Error, EvalError, Result};
-use crate::exec::strided::{run_streams, Stream};
+use crate::exec::partition::check_range;
+use crate::exec::reduce::pairwise;
+use crate::exec::strided::{run_tasks, Stream, StreamTasks};
 use crate::integrand::{eval_checked, Integrand};
 use crate::options::{Options, Rule, MAX_ORDER, MAX_PANELS};
 use crate::result::Integral;
@@ -62,7 +72,213 @@ pub fn validate(rule: Rule, a: f64, b: f64, opts: &Options) -> Result<()> {
     Ok(())
 }
 
-/// Integrates `f` over `[a, b]` with `a < b` (validated) by a fixed rule.
+/// A validated fixed rule on `[a, b]`, laid out as numbered tasks.
+///
+/// Task order: for the trapezoid and Simpson rules, task 0 evaluates the two
+/// endpoints and yields `f(lo) + f(hi)`; then come the tasks of the rule's
+/// streams ([`StreamTasks`]). Reversed bounds are integrated over `[b, a]`
+/// and negated; `a == b` has no tasks and integrates to 0. This is exactly
+/// what [`crate::Context::integrate`] does, through this same type.
+#[derive(Debug, Clone)]
+pub struct FixedPlan {
+    rule: Rule,
+    n: u64,
+    order: u32,
+    lo: f64,
+    hi: f64,
+    negate: bool,
+    /// Whether task 0 is the endpoint task.
+    ends: bool,
+    /// `None` when `a == b`.
+    streams: Option<StreamTasks>,
+}
+
+impl FixedPlan {
+    /// Validates the options of the fixed rule `rule` on `[a, b]` (see
+    /// [`validate`]) and lays out its tasks.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArg`] when the options or bounds are invalid, or
+    /// `rule` is not a fixed rule.
+    pub fn new(rule: Rule, a: f64, b: f64, opts: &Options) -> Result<FixedPlan> {
+        if !rule.is_fixed() {
+            return Err(Error::invalid(format!(
+                "rule '{rule}' is not a fixed rule: only midpoint, trapezoid, \
+                 simpson and gauss-legendre (or auto with n > 0) split into tasks"
+            )));
+        }
+        validate(rule, a, b, opts)?;
+        let (lo, hi, negate) = if b < a { (b, a, true) } else { (a, b, false) };
+        let n = opts.n;
+        let order = opts.gl_order();
+        let streams = match rule {
+            Rule::Midpoint => vec![Stream {
+                offset: 0.5,
+                count: n,
+            }],
+            Rule::Trapezoid => vec![Stream {
+                offset: 1.0,
+                count: n - 1,
+            }],
+            Rule::Simpson => vec![
+                Stream {
+                    offset: 1.0,
+                    count: n - 1,
+                },
+                Stream {
+                    offset: 0.5,
+                    count: n,
+                },
+            ],
+            _ => gauss_legendre::rule(order)
+                .nodes
+                .iter()
+                .map(|&xi| Stream {
+                    offset: 0.5 * (1.0 + xi),
+                    count: n,
+                })
+                .collect(),
+        };
+        Ok(FixedPlan {
+            rule,
+            n,
+            order,
+            lo,
+            hi,
+            negate,
+            ends: matches!(rule, Rule::Trapezoid | Rule::Simpson),
+            streams: (a != b).then(|| StreamTasks::new(lo, hi, n, &streams)),
+        })
+    }
+
+    /// Number of tasks, hence of partials; 0 when `a == b`.
+    pub fn tasks(&self) -> u64 {
+        self.streams
+            .as_ref()
+            .map_or(0, |s| u64::from(self.ends) + s.len())
+    }
+
+    /// Computes the partial of task `g < tasks()` and the points it
+    /// evaluated; `cancelled` is checked before every block.
+    fn task(
+        &self,
+        f: &dyn Integrand,
+        g: u64,
+        cancelled: &dyn Fn() -> bool,
+    ) -> std::result::Result<(f64, u64), EvalError> {
+        if self.ends && g == 0 {
+            let mut fx = [0.0; 2];
+            eval_checked(f, &[self.lo, self.hi], &mut fx)?;
+            return Ok((fx[0] + fx[1], 2));
+        }
+        let streams = self.streams.as_ref().expect("a == b has no tasks");
+        let g = g - u64::from(self.ends);
+        Ok((streams.task_sum(f, g, cancelled)?, streams.task_points(g)))
+    }
+
+    /// Points evaluated by task `g < tasks()`.
+    fn task_points(&self, g: u64) -> u64 {
+        if self.ends && g == 0 {
+            return 2;
+        }
+        let streams = self.streams.as_ref().expect("a == b has no tasks");
+        streams.task_points(g - u64::from(self.ends))
+    }
+
+    /// Computes the partials of tasks `first .. first + out.len()` on `ctx`
+    /// into `out`, in parallel when that pays off.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArg`] when the range does not lie inside
+    /// `0..tasks()`; [`Error::Eval`] from the integrand (the lowest-numbered
+    /// failing task's error); [`Error::Cancelled`] when [`Context::cancel`]
+    /// is called meanwhile. `out` is unspecified after an error.
+    pub fn run(&self, ctx: &Context, f: &dyn Integrand, first: u64, out: &mut [f64]) -> Result<()> {
+        let count = out.len() as u64;
+        check_range(self.tasks(), first, count)?;
+        let points = (first..first + count).map(|g| self.task_points(g)).sum();
+        // Cancellation (Context::cancel) applies to calls running when it
+        // is requested, so the epoch is read once, here.
+        let epoch = ctx.epoch();
+        let cancelled = || ctx.cancelled_since(epoch);
+        run_tasks(ctx, first, out, points, f.is_cheap(), |g| {
+            self.task(f, g, &cancelled)
+        })?;
+        Ok(())
+    }
+
+    /// The integral from the partials of all tasks, in task order: each
+    /// stream's partials are summed by the pairwise tree and the stream sums
+    /// weighted by the rule, in a fixed order.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArg`] when `partials.len() != tasks()`;
+    /// [`Error::Eval`] (`NonFinite`) when the result overflows a double.
+    pub fn combine(&self, partials: &[f64]) -> Result<f64> {
+        if partials.len() as u64 != self.tasks() {
+            return Err(Error::invalid(format!(
+                "got {} partials; this rule, n and interval have {} tasks",
+                partials.len(),
+                self.tasks()
+            )));
+        }
+        let Some(streams) = &self.streams else {
+            return Ok(0.0);
+        };
+        let (ends, partials) = if self.ends {
+            (partials[0], &partials[1..])
+        } else {
+            (0.0, partials)
+        };
+        let sums = streams.stream_sums(partials);
+        let h = (self.hi - self.lo) / self.n as f64;
+        let value = match self.rule {
+            Rule::Midpoint => h * sums[0],
+            Rule::Trapezoid => h * (0.5 * ends + sums[0]),
+            Rule::Simpson => h / 6.0 * (ends + 2.0 * sums[0] + 4.0 * sums[1]),
+            _ => {
+                let gl = gauss_legendre::rule(self.order);
+                let weighted: Vec<f64> = gl.weights.iter().zip(&sums).map(|(w, s)| w * s).collect();
+                0.5 * h * pairwise(&weighted)
+            }
+        };
+        if !value.is_finite() {
+            // Every value and partial was finite, but the weighted total or
+            // its product with the panel width overflowed: the result is
+            // not representable, which is an error, never an `Ok(inf)`.
+            return Err(EvalError::NonFinite { x: f64::NAN }.into());
+        }
+        Ok(if self.negate { -value } else { value })
+    }
+
+    /// The result record of this plan for `value`, computed with `threads`
+    /// threads (`seconds` left at 0 for the caller to fill).
+    pub fn integral(&self, value: f64, threads: u32) -> Integral {
+        let done = self.streams.is_some();
+        Integral {
+            value,
+            abs_error: None,
+            evals: if done {
+                evals(self.rule, self.n, self.order)
+            } else {
+                0
+            },
+            threads,
+            seconds: 0.0,
+            subintervals: if done { self.n } else { 0 },
+        }
+    }
+
+    /// Runs every task on `ctx` and combines: the whole integral.
+    pub fn integrate(&self, ctx: &Context, f: &dyn Integrand) -> Result<Integral> {
+        let mut partials = vec![0.0; self.tasks() as usize];
+        self.run(ctx, f, 0, &mut partials)?;
+        let value = self.combine(&partials)?;
+        Ok(self.integral(value, ctx.threads() as u32))
+    }
+}
+
+/// Integrates `f` over `[a, b]` by a fixed rule (validated options).
 pub fn integrate(
     ctx: &Context,
     f: &dyn Integrand,
@@ -71,87 +287,5 @@ pub fn integrate(
     b: f64,
     opts: &Options,
 ) -> Result<Integral> {
-    let n = opts.n;
-    let h = (b - a) / n as f64;
-    let order = opts.gl_order();
-    let ends = |f: &dyn Integrand| -> Result<(f64, f64)> {
-        let mut fx = [0.0; 2];
-        eval_checked(f, &[a, b], &mut fx)?;
-        Ok((fx[0], fx[1]))
-    };
-    let value = match rule {
-        Rule::Midpoint => {
-            let s = run_streams(
-                ctx,
-                f,
-                a,
-                b,
-                n,
-                &[Stream {
-                    offset: 0.5,
-                    count: n,
-                }],
-            )?;
-            h * s.sums[0]
-        }
-        Rule::Trapezoid => {
-            let (fa, fb) = ends(f)?;
-            let s = run_streams(
-                ctx,
-                f,
-                a,
-                b,
-                n,
-                &[Stream {
-                    offset: 1.0,
-                    count: n - 1,
-                }],
-            )?;
-            h * (0.5 * (fa + fb) + s.sums[0])
-        }
-        Rule::Simpson => {
-            let (fa, fb) = ends(f)?;
-            let streams = [
-                Stream {
-                    offset: 1.0,
-                    count: n - 1,
-                },
-                Stream {
-                    offset: 0.5,
-                    count: n,
-                },
-            ];
-            let s = run_streams(ctx, f, a, b, n, &streams)?;
-            h / 6.0 * ((fa + fb) + 2.0 * s.sums[0] + 4.0 * s.sums[1])
-        }
-        Rule::GaussLegendre => {
-            let gl = gauss_legendre::rule(order);
-            let streams: Vec<Stream> = gl
-                .nodes
-                .iter()
-                .map(|&xi| Stream {
-                    offset: 0.5 * (1.0 + xi),
-                    count: n,
-                })
-                .collect();
-            let s = run_streams(ctx, f, a, b, n, &streams)?;
-            let weighted: Vec<f64> = gl.weights.iter().zip(&s.sums).map(|(w, s)| w * s).collect();
-            0.5 * h * crate::exec::reduce::pairwise(&weighted)
-        }
-        other => unreachable!("{other} is not a fixed rule"),
-    };
-    if !value.is_finite() {
-        // Every value and block sum was finite, but the weighted total or
-        // its product with the panel width overflowed: the result is not
-        // representable, which is an error, never an `Ok(inf)`.
-        return Err(EvalError::NonFinite { x: f64::NAN }.into());
-    }
-    Ok(Integral {
-        value,
-        abs_error: None,
-        evals: evals(rule, n, order),
-        threads: ctx.threads() as u32,
-        seconds: 0.0,
-        subintervals: n,
-    })
+    FixedPlan::new(rule, a, b, opts)?.integrate(ctx, f)
 }

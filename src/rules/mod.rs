@@ -21,17 +21,7 @@ pub fn integrate(
 ) -> Result<Integral> {
     let t0 = Instant::now();
     let rule = opts.resolved_rule();
-    if a.is_nan() || b.is_nan() {
-        return Err(Error::invalid(format!(
-            "bounds must not be NaN (a = {a}, b = {b})"
-        )));
-    }
-    if opts.order > MAX_ORDER {
-        return Err(Error::invalid(format!(
-            "order {} is out of range 0..={MAX_ORDER}",
-            opts.order
-        )));
-    }
+    check_common(a, b, opts)?;
     let mut result = if rule.is_fixed() {
         fixed::validate(rule, a, b, opts)?;
         if a == b {
@@ -48,6 +38,34 @@ pub fn integrate(
     };
     result.seconds = t0.elapsed().as_secs_f64();
     Ok(result)
+}
+
+/// The checks every rule shares: bounds not NaN, `order` in range.
+fn check_common(a: f64, b: f64, opts: &Options) -> Result<()> {
+    if a.is_nan() || b.is_nan() {
+        return Err(Error::invalid(format!(
+            "bounds must not be NaN (a = {a}, b = {b})"
+        )));
+    }
+    if opts.order > MAX_ORDER {
+        return Err(Error::invalid(format!(
+            "order {} is out of range 0..={MAX_ORDER}",
+            opts.order
+        )));
+    }
+    Ok(())
+}
+
+/// Validates `opts` exactly as [`integrate`] does and lays out the resolved
+/// fixed rule on `[a, b]` as tasks: the entry point of
+/// [`crate::exec::partition`].
+///
+/// # Errors
+/// [`Error::InvalidArg`] for anything [`integrate`] rejects, and for
+/// adaptive rules, which do not split into a fixed list of tasks.
+pub fn fixed_plan(a: f64, b: f64, opts: &Options) -> Result<fixed::FixedPlan> {
+    check_common(a, b, opts)?;
+    fixed::FixedPlan::new(opts.resolved_rule(), a, b, opts)
 }
 
 fn empty(ctx: &Context) -> Integral {
