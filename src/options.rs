@@ -7,7 +7,26 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(i32)]
 pub enum Rule {
-    /// Gauss–Legendre on `n` panels when `n > 0`, else adaptive to tolerance.
+    /// Gauss–Legendre on `n` panels when `n > 0`; with `n = 0`, adaptive to
+    /// tolerance:
+    ///
+    /// 1. one Gauss–Kronrod rule on the whole range (G10K21, or G7K15 on an
+    ///    infinite range); done if it meets the tolerance (smooth integrands);
+    /// 2. else a short tanh–sinh pass (levels up to `h = 1/8`, about 75
+    ///    nodes), accepted only if its conservative estimate meets the
+    ///    tolerance: tanh–sinh is known to be better for integrands analytic
+    ///    inside the range with singularities at the ends (√x·log x, 1/√x,
+    ///    log x·log(1−x)), where it needs 3–7× fewer evaluations than QAGS on
+    ///    the test battery;
+    /// 3. else [`Rule::GaussKronrod`] (QAGS with extrapolation) continues from
+    ///    step 1's rule. This is the robust choice for everything else: interior
+    ///    peaks, kinks and oscillations, which tanh–sinh cannot locate, and
+    ///    singularities at an end `c ≠ 0` that are too strong to integrate from
+    ///    the doubles representable next to `c`, which QAGS extrapolates.
+    ///
+    /// The tanh–sinh pass costs those other integrands about 75 evaluations
+    /// (about 90 on an infinite range); on the battery, `Auto` needs 0.97× the
+    /// evaluations of QUADPACK's QAGS/QAGI in total.
     Auto = 0,
     /// Midpoint rule: one node per panel, `n` evaluations.
     Midpoint = 1,
@@ -17,9 +36,15 @@ pub enum Rule {
     Simpson = 3,
     /// Gauss–Legendre with `order` nodes per panel: `n·order` evaluations.
     GaussLegendre = 4,
-    /// Globally adaptive Gauss–Kronrod.
+    /// Globally adaptive Gauss–Kronrod with Wynn ε-extrapolation (QUADPACK's
+    /// QAGS; QAGI's transformation on infinite ranges), refining batches of
+    /// intervals in parallel. `order` picks the pair: 7, 10, 15, 20, 25 or 30
+    /// Gauss points (G7K15 … G30K61); 0 means G10K21 on finite ranges and
+    /// G7K15 on infinite ones, as QUADPACK.
     GaussKronrod = 5,
-    /// Adaptive tanh–sinh (double exponential).
+    /// Adaptive tanh–sinh (double exponential): the step is halved until the
+    /// tolerance is met. Best for endpoint singularities; the integrand is
+    /// never evaluated at an endpoint. `order` is ignored; `subintervals` is 1.
     TanhSinh = 6,
 }
 
@@ -153,12 +178,12 @@ impl Options {
         }
     }
 
-    /// The rule actually run: `Auto` becomes Gauss–Legendre when `n > 0` and
-    /// Gauss–Kronrod otherwise.
+    /// The rule actually run: `Auto` becomes Gauss–Legendre when `n > 0`, and
+    /// stays `Auto` (the adaptive default described at [`Rule::Auto`])
+    /// otherwise.
     pub fn resolved_rule(&self) -> Rule {
         match self.rule {
             Rule::Auto if self.n > 0 => Rule::GaussLegendre,
-            Rule::Auto => Rule::GaussKronrod,
             r => r,
         }
     }

@@ -5,11 +5,12 @@
 //!    reference semantics), identical subexpressions are shared (`x^2` in
 //!    `sin(x^2) + x^2` is computed once), and powers with a small constant
 //!    integer exponent become multiplications (square-and-multiply, then a
-//!    reciprocal for negative exponents).
+//!    reciprocal for negative exponents). Where FMA is compiled in, a
+//!    product used only by an addition or subtraction is fused with it.
 //! 2. The DAG, already in a valid evaluation order, gets registers by a
 //!    linear scan: a register is freed after the last instruction that reads
-//!    it and may be reused by that very instruction's result (every
-//!    operation is elementwise, so reading and writing one buffer is fine).
+//!    it, and reused by a later instruction's result (never by that
+//!    instruction's own result, whose operands must survive it).
 //!
 //! Register 0 always holds `x`.
 
@@ -31,13 +32,14 @@ pub(crate) enum Operand {
     Const(f64),
 }
 
-/// One instruction: `dst = op(a, b)` (`b` unused by unary operators).
+/// One instruction: `dst = op(a, b, c)` (unused operands are `Const(0)`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Ins {
     pub op: Op,
     pub dst: u32,
     pub a: Operand,
     pub b: Operand,
+    pub c: Operand,
 }
 
 /// A compiled program.
@@ -45,8 +47,13 @@ pub(crate) struct Ins {
 pub(crate) struct Program {
     /// Instructions in execution order.
     pub code: Vec<Ins>,
-    /// Registers used, including register 0 (`x`).
+    /// Registers used, including register 0 (`x`) and the constant
+    /// registers.
     pub regs: usize,
+    /// Registers that hold a constant, filled before the program runs: the
+    /// constant operands of fused instructions, so that their loop reads
+    /// three registers with no case analysis.
+    pub consts: Vec<(u32, f64)>,
     /// Where the value ends up: a register, or a constant when the
     /// expression does not depend on `x`.
     pub result: Operand,
@@ -170,11 +177,49 @@ pub(crate) fn compile(nodes: &[Node]) -> Program {
         stack.push(v);
     }
     let root = stack.pop().expect("non-empty expression");
-    allocate(&dag.nodes, root)
+    allocate(&fuse(&dag.nodes, root), root)
+}
+
+/// Fuses `a·b ± c` and `c − a·b` into one instruction where the product is
+/// used only there, on targets with hardware FMA (where the SIMD and the
+/// scalar `mul_add` round identically; elsewhere nothing is fused).
+fn fuse(nodes: &[(Op, Val, Val)], root: Val) -> Vec<(Op, [Val; 3])> {
+    let mut out: Vec<(Op, [Val; 3])> = nodes
+        .iter()
+        .map(|&(op, a, b)| (op, [a, b, Val::Const(0.0)]))
+        .collect();
+    if !cfg!(target_feature = "fma") {
+        return out;
+    }
+    let mut uses = vec![0u32; nodes.len()];
+    for v in nodes.iter().flat_map(|&(_, a, b)| [a, b]).chain([root]) {
+        if let Val::Node(j) = v {
+            uses[j as usize] += 1;
+        }
+    }
+    let product = |v: Val| match v {
+        Val::Node(j) if nodes[j as usize].0 == Op::Mul && uses[j as usize] == 1 => Some(j as usize),
+        _ => None,
+    };
+    for (i, &(op, a, b)) in nodes.iter().enumerate() {
+        let fused = match op {
+            Op::Add => product(a)
+                .map(|j| (Op::MulAdd, j, b))
+                .or(product(b).map(|j| (Op::MulAdd, j, a))),
+            Op::Sub => product(a)
+                .map(|j| (Op::MulSub, j, b))
+                .or(product(b).map(|j| (Op::NegMulAdd, j, a))),
+            _ => None,
+        };
+        if let Some((f, j, c)) = fused {
+            out[i] = (f, [nodes[j].1, nodes[j].2, c]);
+        }
+    }
+    out
 }
 
 /// Linear-scan register allocation over the DAG nodes reachable from `root`.
-fn allocate(nodes: &[(Op, Val, Val)], root: Val) -> Program {
+fn allocate(nodes: &[(Op, [Val; 3])], root: Val) -> Program {
     let n = nodes.len();
     let mut live = vec![false; n];
     if let Val::Node(r) = root {
@@ -183,7 +228,7 @@ fn allocate(nodes: &[(Op, Val, Val)], root: Val) -> Program {
     // Operands precede their users, so one backward pass marks reachability.
     for i in (0..n).rev() {
         if live[i] {
-            for v in [nodes[i].1, nodes[i].2] {
+            for v in nodes[i].1 {
                 if let Val::Node(j) = v {
                     live[j as usize] = true;
                 }
@@ -192,7 +237,7 @@ fn allocate(nodes: &[(Op, Val, Val)], root: Val) -> Program {
     }
     let mut last_use = vec![usize::MAX; n];
     for i in (0..n).filter(|&i| live[i]) {
-        for v in [nodes[i].1, nodes[i].2] {
+        for v in nodes[i].1 {
             if let Val::Node(j) = v {
                 last_use[j as usize] = i;
             }
@@ -203,15 +248,15 @@ fn allocate(nodes: &[(Op, Val, Val)], root: Val) -> Program {
     let mut regs = 1u32;
     let mut code = Vec::new();
     for i in (0..n).filter(|&i| live[i]) {
-        let (op, a, b) = nodes[i];
+        let (op, args) = nodes[i];
         let operand = |v: Val| match v {
             Val::Const(c) => Operand::Const(c),
             Val::X => Operand::Reg(0),
             Val::Node(j) => Operand::Reg(reg_of[j as usize]),
         };
-        let (oa, ob) = (operand(a), operand(b));
+        let [a, b, c] = args.map(operand);
         let mut released = Vec::new();
-        for v in [a, b] {
+        for v in args {
             if let Val::Node(j) = v {
                 let r = reg_of[j as usize];
                 if last_use[j as usize] == i && !released.contains(&r) {
@@ -219,27 +264,42 @@ fn allocate(nodes: &[(Op, Val, Val)], root: Val) -> Program {
                 }
             }
         }
-        free.extend(released);
+        // The result never shares a register with an operand: lanes that
+        // the SIMD fast path does not cover are recomputed from the
+        // operands after the instruction has run over the whole chunk.
         let dst = free.pop().unwrap_or_else(|| {
             regs += 1;
             regs - 1
         });
+        free.extend(released);
         reg_of[i] = dst;
-        code.push(Ins {
-            op,
-            dst,
-            a: oa,
-            b: ob,
-        });
+        code.push(Ins { op, dst, a, b, c });
     }
     let result = match root {
         Val::Const(c) => Operand::Const(c),
         Val::X => Operand::Reg(0),
         Val::Node(r) => Operand::Reg(reg_of[r as usize]),
     };
+    let mut consts: Vec<(u32, f64)> = Vec::new();
+    for ins in code.iter_mut().filter(|i| i.op.arity() == 3) {
+        for o in [&mut ins.a, &mut ins.b, &mut ins.c] {
+            if let Operand::Const(c) = *o {
+                let r = match consts.iter().find(|(_, k)| k.to_bits() == c.to_bits()) {
+                    Some(&(r, _)) => r,
+                    None => {
+                        consts.push((regs, c));
+                        regs += 1;
+                        regs - 1
+                    }
+                };
+                *o = Operand::Reg(r);
+            }
+        }
+    }
     Program {
         code,
         regs: regs as usize,
         result,
+        consts,
     }
 }

@@ -1,9 +1,10 @@
 //! The operators of the expression language: their names, their scalar
 //! meaning (Rust's `f64` methods, the reference) and their SIMD versions.
 //!
-//! Each SIMD function computes a fast path on every lane and then recomputes,
-//! with the scalar reference, the lanes outside the range where the fast
-//! path is known to be within a few ulp of it (huge trigonometric arguments,
+//! Each SIMD function computes a fast path on every lane and also returns
+//! the mask of lanes outside the range where the fast path is known to be
+//! within a few ulp of the scalar reference; the VM recomputes those lanes
+//! with the reference after the chunk loop (huge trigonometric arguments,
 //! subnormal or non-positive logarithm arguments, special values). Those
 //! lanes therefore give exactly what the scalar reference gives, NaNs and
 //! signed zeros included. The accuracy of the fast paths is measured by
@@ -12,7 +13,7 @@
 // Polynomial coefficients are quoted with the digits their sources publish.
 #![allow(clippy::excessive_precision)]
 
-use crate::simd::{Lane, LANES};
+use crate::simd::Lane;
 
 /// An operator: arithmetic, a function, or the prefix minus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,6 +45,12 @@ pub(crate) enum Op {
     Atan2,
     Min,
     Max,
+    /// `a·b + c`, fused by the compiler (never written by the user).
+    MulAdd,
+    /// `a·b − c`, fused by the compiler.
+    MulSub,
+    /// `c − a·b`, fused by the compiler.
+    NegMulAdd,
 }
 
 /// Functions callable by name, with the operator each one is.
@@ -99,12 +106,24 @@ impl Op {
     pub fn arity(self) -> usize {
         match self {
             Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Atan2 | Op::Min | Op::Max => 2,
+            Op::MulAdd | Op::MulSub | Op::NegMulAdd => 3,
             _ => 1,
         }
     }
 
+    /// The reference meaning of the operator on scalars: [`Op::scalar`], and
+    /// one rounding for the fused operators.
+    pub fn scalar3(self, a: f64, b: f64, c: f64) -> f64 {
+        match self {
+            Op::MulAdd => a.mul_add(b, c),
+            Op::MulSub => a.mul_add(b, -c),
+            Op::NegMulAdd => (-a).mul_add(b, c),
+            _ => self.scalar(a, b),
+        }
+    }
+
     /// The reference meaning of the operator on scalars (`b` is ignored by
-    /// unary operators). The VM's SIMD code agrees with it bit for bit on
+    /// unary operators; the fused operators go through [`Op::scalar3`]). The VM's SIMD code agrees with it bit for bit on
     /// the arithmetic operators, `sqrt`, `abs`, `floor`, `ceil`, `min` and
     /// `max`, and within a few ulp on the others.
     pub fn scalar(self, a: f64, b: f64) -> f64 {
@@ -136,6 +155,7 @@ impl Op {
             Op::Atan2 => a.atan2(b),
             Op::Min => min(a, b),
             Op::Max => max(a, b),
+            Op::MulAdd | Op::MulSub | Op::NegMulAdd => self.scalar3(a, b, 0.0),
         }
     }
 }
@@ -169,40 +189,14 @@ fn splat(v: f64) -> Lane {
     Lane::splat(v)
 }
 
-/// Recomputes with `f` the lanes of `r` where `mask` is set.
-#[cold]
-#[inline(never)]
-fn fix1(x: Lane, r: Lane, mask: Lane, f: fn(f64) -> f64) -> Lane {
-    let bits = mask.to_bitmask();
-    let xs = x.to_array();
-    let mut out = r.to_array();
-    for i in (0..LANES).filter(|i| bits >> i & 1 == 1) {
-        out[i] = f(xs[i]);
-    }
-    Lane::new(out)
-}
+/// A fast-path result and the mask of lanes it does not cover (all bits set
+/// where the scalar reference must recompute the lane).
+pub(crate) type Checked = (Lane, Lane);
 
-/// Recomputes with `f` the lanes of `r` where `mask` is set (two operands).
-#[cold]
-#[inline(never)]
-fn fix2(a: Lane, b: Lane, r: Lane, mask: Lane, f: fn(f64, f64) -> f64) -> Lane {
-    let bits = mask.to_bitmask();
-    let (xa, xb) = (a.to_array(), b.to_array());
-    let mut out = r.to_array();
-    for i in (0..LANES).filter(|i| bits >> i & 1 == 1) {
-        out[i] = f(xa[i], xb[i]);
-    }
-    Lane::new(out)
-}
-
-/// `r`, with the lanes where `ok` is clear recomputed by `f`.
+/// `(r, !ok)`.
 #[inline(always)]
-fn checked1(x: Lane, r: Lane, ok: Lane, f: fn(f64) -> f64) -> Lane {
-    if ok.all() {
-        r
-    } else {
-        fix1(x, r, !ok, f)
-    }
+fn checked(r: Lane, ok: Lane) -> Checked {
+    (r, !ok)
 }
 
 /// Sign bits of `x` (the rest zero).
@@ -280,7 +274,7 @@ fn sin_cos_kernel(r: Lane) -> (Lane, Lane) {
 
 /// Sine.
 #[inline(always)]
-pub(crate) fn sin(x: Lane) -> Lane {
+pub(crate) fn sin(x: Lane) -> Checked {
     let a = x.abs();
     let (r, q) = reduce_pio2(a);
     let (s, c) = sin_cos_kernel(r);
@@ -288,12 +282,12 @@ pub(crate) fn sin(x: Lane) -> Lane {
     let v = odd.select(c, s);
     let neg = q.simd_ge(splat(2.0));
     let v = v ^ (neg & splat(-0.0)) ^ sign_of(x);
-    checked1(x, v, a.simd_le(splat(TRIG_LIMIT)), f64::sin)
+    checked(v, a.simd_le(splat(TRIG_LIMIT)))
 }
 
 /// Cosine.
 #[inline(always)]
-pub(crate) fn cos(x: Lane) -> Lane {
+pub(crate) fn cos(x: Lane) -> Checked {
     let a = x.abs();
     let (r, q) = reduce_pio2(a);
     let (s, c) = sin_cos_kernel(r);
@@ -301,7 +295,7 @@ pub(crate) fn cos(x: Lane) -> Lane {
     let v = odd.select(s, c);
     let neg = q.simd_eq(splat(1.0)) | q.simd_eq(splat(2.0));
     let v = v ^ (neg & splat(-0.0));
-    checked1(x, v, a.simd_le(splat(TRIG_LIMIT)), f64::cos)
+    checked(v, a.simd_le(splat(TRIG_LIMIT)))
 }
 
 /// Cephes' rational approximation of tan on [-π/4, π/4]:
@@ -321,52 +315,43 @@ const TAN_Q: [f64; 5] = [
 
 /// Tangent.
 #[inline(always)]
-pub(crate) fn tan(x: Lane) -> Lane {
+pub(crate) fn tan(x: Lane) -> Checked {
     let a = x.abs();
     let (r, q) = reduce_pio2(a);
     let z = r * r;
     let t = (r * z).mul_add(poly(z, &TAN_P) / poly(z, &TAN_Q), r);
     let odd = q.simd_eq(splat(1.0)) | q.simd_eq(splat(3.0));
     let v = odd.select(splat(-1.0) / t, t) ^ sign_of(x);
-    checked1(x, v, a.simd_le(splat(TRIG_LIMIT)), f64::tan)
+    checked(v, a.simd_le(splat(TRIG_LIMIT)))
 }
 
 /// Arcsine.
 #[inline(always)]
-pub(crate) fn asin(x: Lane) -> Lane {
-    checked1(x, x.asin(), x.abs().simd_le(splat(1.0)), f64::asin)
+pub(crate) fn asin(x: Lane) -> Checked {
+    checked(x.asin(), x.abs().simd_le(splat(1.0)))
 }
 
 /// Arccosine.
 #[inline(always)]
-pub(crate) fn acos(x: Lane) -> Lane {
-    checked1(x, x.acos(), x.abs().simd_le(splat(1.0)), f64::acos)
+pub(crate) fn acos(x: Lane) -> Checked {
+    checked(x.acos(), x.abs().simd_le(splat(1.0)))
 }
 
 /// Arctangent.
 #[inline(always)]
-pub(crate) fn atan(x: Lane) -> Lane {
-    checked1(
-        x,
-        x.atan(),
-        x.abs().simd_lt(splat(f64::INFINITY)),
-        f64::atan,
-    )
+pub(crate) fn atan(x: Lane) -> Checked {
+    checked(x.atan(), x.abs().simd_lt(splat(f64::INFINITY)))
 }
 
 /// Two-argument arctangent `atan2(y, x)`. Zeros, infinities and NaNs take
 /// the scalar path.
 #[inline(always)]
-pub(crate) fn atan2(y: Lane, x: Lane) -> Lane {
+pub(crate) fn atan2(y: Lane, x: Lane) -> Checked {
     let r = y.atan2(x);
     let inf = splat(f64::INFINITY);
     let zero = splat(0.0);
     let ok = y.abs().simd_lt(inf) & x.abs().simd_lt(inf) & !y.simd_eq(zero) & !x.simd_eq(zero);
-    if ok.all() {
-        r
-    } else {
-        fix2(y, x, r, !ok, f64::atan2)
-    }
+    checked(r, ok)
 }
 
 // --- Hyperbolic functions -------------------------------------------------
@@ -405,30 +390,30 @@ const COSH_C: [f64; 10] = [
 
 /// Hyperbolic sine: Taylor series below 1, `(e^a − e^−a)/2` above.
 #[inline(always)]
-pub(crate) fn sinh(x: Lane) -> Lane {
+pub(crate) fn sinh(x: Lane) -> Checked {
     let a = x.abs();
     let small = a.simd_lt(splat(1.0));
     let z = a * a;
     let mut v = (a * z).mul_add(poly(z, &SINH_C), a);
     if !small.all() {
-        let e = a.exp();
+        let e = exp(a);
         v = small.select(v, splat(0.5) * (e - splat(1.0) / e));
     }
-    checked1(x, v ^ sign_of(x), a.simd_le(splat(HYP_LIMIT)), f64::sinh)
+    checked(v ^ sign_of(x), a.simd_le(splat(HYP_LIMIT)))
 }
 
 /// Hyperbolic cosine: Taylor series below 1, `(e^a + e^−a)/2` above.
 #[inline(always)]
-pub(crate) fn cosh(x: Lane) -> Lane {
+pub(crate) fn cosh(x: Lane) -> Checked {
     let a = x.abs();
     let small = a.simd_lt(splat(1.0));
     let z = a * a;
     let mut v = z.mul_add(poly(z, &COSH_C), splat(1.0));
     if !small.all() {
-        let e = a.exp();
+        let e = exp(a);
         v = small.select(v, splat(0.5) * (e + splat(1.0) / e));
     }
-    checked1(x, v, a.simd_le(splat(HYP_LIMIT)), f64::cosh)
+    checked(v, a.simd_le(splat(HYP_LIMIT)))
 }
 
 /// Cephes' rational approximation of tanh below 0.625:
@@ -454,7 +439,7 @@ pub(crate) fn tanh(x: Lane) -> Lane {
     let z = a * a;
     let mut v = (a * z).mul_add(poly(z, &TANH_P) / poly(z, &TANH_Q), a);
     if !small.all() {
-        let e = (a + a).exp();
+        let e = exp(a + a);
         v = small.select(v, splat(1.0) - splat(2.0) / (e + splat(1.0)));
     }
     v ^ sign_of(x)
@@ -462,10 +447,42 @@ pub(crate) fn tanh(x: Lane) -> Lane {
 
 // --- Exponentials, logarithms, powers --------------------------------------
 
-/// Exponential (wide's, which handles every special value itself).
+/// Taylor coefficients `1/13!, …, 1/2!` of `e^r − 1 − r` over `r²`, highest
+/// first (truncation below 2^-57 relative for `|r| ≤ ln2/2`).
+const EXP_C: [f64; 12] = [
+    1.0 / 6_227_020_800.0,
+    1.0 / 479_001_600.0,
+    1.0 / 39_916_800.0,
+    1.0 / 3_628_800.0,
+    1.0 / 362_880.0,
+    1.0 / 40_320.0,
+    1.0 / 5_040.0,
+    1.0 / 720.0,
+    1.0 / 120.0,
+    1.0 / 24.0,
+    1.0 / 6.0,
+    1.0 / 2.0,
+];
+
+/// Exponential: `e^x = 2^k·e^r` with `x = k·ln2 + r` (Cody–Waite with
+/// fdlibm's split of ln 2), `e^r` by its Taylor polynomial, and the scaling
+/// done in two halves so that subnormal results are rounded once. The input
+/// is clamped to [-746, 710], beyond which the result is 0 or ∞ anyway, so
+/// infinities need no special case; NaN propagates through the arithmetic.
 #[inline(always)]
 pub(crate) fn exp(x: Lane) -> Lane {
-    x.exp()
+    let x = x.simd_lt(splat(-746.0)).select(splat(-746.0), x);
+    let x = x.simd_gt(splat(710.0)).select(splat(710.0), x);
+    let k = (x * splat(std::f64::consts::LOG2_E)).round_ties_even();
+    let r = k.mul_neg_add(splat(LN2_HI), x);
+    let r = k.mul_neg_add(splat(LN2_LO), r);
+    let p = (r * r).mul_add(poly(r, &EXP_C), r) + splat(1.0);
+    if (k.simd_ge(splat(-1022.0)) & k.simd_le(splat(1023.0))).all() {
+        // The usual case: 2^k is a normal number.
+        return p * pow2(k);
+    }
+    let k1 = (k * splat(0.5)).floor();
+    p * pow2(k1) * pow2(k - k1)
 }
 
 /// Lanes where wide's `ln` is accurate: positive, normal, finite.
@@ -476,30 +493,20 @@ fn log_ok(x: Lane) -> Lane {
 
 /// Natural logarithm.
 #[inline(always)]
-pub(crate) fn ln(x: Lane) -> Lane {
-    checked1(x, x.ln(), log_ok(x), f64::ln)
+pub(crate) fn ln(x: Lane) -> Checked {
+    checked(x.ln(), log_ok(x))
 }
 
 /// Base-2 logarithm.
 #[inline(always)]
-pub(crate) fn log2(x: Lane) -> Lane {
-    checked1(
-        x,
-        x.ln() * splat(std::f64::consts::LOG2_E),
-        log_ok(x),
-        f64::log2,
-    )
+pub(crate) fn log2(x: Lane) -> Checked {
+    checked(x.ln() * splat(std::f64::consts::LOG2_E), log_ok(x))
 }
 
 /// Base-10 logarithm.
 #[inline(always)]
-pub(crate) fn log10(x: Lane) -> Lane {
-    checked1(
-        x,
-        x.ln() * splat(std::f64::consts::LOG10_E),
-        log_ok(x),
-        f64::log10,
-    )
+pub(crate) fn log10(x: Lane) -> Checked {
+    checked(x.ln() * splat(std::f64::consts::LOG10_E), log_ok(x))
 }
 
 /// Cube root. Zero, subnormal and non-finite arguments take the scalar
@@ -511,25 +518,133 @@ pub(crate) fn cbrt(x: Lane) -> Lane {
     checked1(x, x.cbrt(), ok, f64::cbrt)
 }
 
-/// Results of wide's `powf_simd` within this factor of 1 (`|y·ln x| ≤ 345`)
-/// are within 3 ulp; outside it, the scalar `powf` takes over.
-const POW_RANGE: f64 = 1e150;
+/// Unsigned integer lanes of the same width as [`Lane`], for bit access.
+#[cfg(target_feature = "avx512f")]
+type Bits = wide::u64x8;
+/// Unsigned integer lanes of the same width as [`Lane`], for bit access.
+#[cfg(not(target_feature = "avx512f"))]
+type Bits = wide::u64x4;
 
-/// `a^b`. The fast path needs a positive normal finite base, a finite
-/// exponent and a result within [`POW_RANGE`] of 1; everything else (negative
-/// bases, zeros, infinities, NaNs, huge or tiny results) is scalar.
+/// `a + b` exactly, as a rounded sum and its error.
 #[inline(always)]
-pub(crate) fn pow(a: Lane, b: Lane) -> Lane {
-    let r = a.powf_simd(b);
+fn two_sum(a: Lane, b: Lane) -> (Lane, Lane) {
+    let s = a + b;
+    let bb = s - a;
+    (s, (a - (s - bb)) + (b - bb))
+}
+
+/// `a · b` exactly, as a rounded product and its error (one fused
+/// multiply-subtract where FMA is compiled in, Dekker's splitting otherwise).
+#[inline(always)]
+fn two_prod(a: Lane, b: Lane) -> (Lane, Lane) {
+    let p = a * b;
+    if cfg!(target_feature = "fma") {
+        return (p, a.mul_sub(b, p));
+    }
+    let split = |v: Lane| {
+        let c = splat(134_217_729.0) * v;
+        let hi = c - (c - v);
+        (hi, v - hi)
+    };
+    let ((ah, al), (bh, bl)) = (split(a), split(b));
+    (p, ((ah * bh - p) + ah * bl + al * bh) + al * bl)
+}
+
+/// fdlibm's split of ln 2: `LN2_HI` has 21 trailing zero bits, so `e·LN2_HI`
+/// is exact for every binary exponent `e`.
+const LN2_HI: f64 = 6.93147180369123816490e-01;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+/// 2/3 as a double-double.
+const TWO_THIRDS: (f64, f64) = (0.6666666666666666, 3.700743415417188e-17);
+/// Coefficients of `(atanh(s) − s − s³/3)·2/s⁵` in `z = s²`, highest first:
+/// `2/27, 2/25, …, 2/5` (enough below 2^-70 for `|s| ≤ 0.1716`).
+const LOG_TAIL: [f64; 12] = [
+    2.0 / 27.0,
+    2.0 / 25.0,
+    2.0 / 23.0,
+    2.0 / 21.0,
+    2.0 / 19.0,
+    2.0 / 17.0,
+    2.0 / 15.0,
+    2.0 / 13.0,
+    2.0 / 11.0,
+    2.0 / 9.0,
+    2.0 / 7.0,
+    2.0 / 5.0,
+];
+
+/// `ln a` as a double-double (relative error near 2^-66) for positive
+/// normal finite `a`: `a = m·2^e` with `m ∈ [√½, √2)`, `s = (m−1)/(m+1)`,
+/// `ln m = 2·atanh s = 2s + (2/3)s³ + s⁵·P(s²)`, the leading terms carried
+/// in double-double.
+#[inline(always)]
+fn ln_dd(a: Lane) -> (Lane, Lane) {
+    let bits: Bits = wide::bytemuck::cast(a);
+    let m: Lane = wide::bytemuck::cast(
+        (bits & Bits::splat(0x000F_FFFF_FFFF_FFFF)) | Bits::splat(0x3FF0_0000_0000_0000),
+    );
+    let e_field: Lane = wide::bytemuck::cast((bits >> 52) | Bits::splat(0x4330_0000_0000_0000));
+    let e = e_field - splat(4_503_599_627_370_496.0 + 1023.0);
+    let big = m.simd_gt(splat(std::f64::consts::SQRT_2));
+    let m = big.select(m * splat(0.5), m);
+    let e = big.select(e + splat(1.0), e);
+    // s = f/d in double-double; f = m − 1 is exact.
+    let f = m - splat(1.0);
+    let (d, d_lo) = two_sum(m, splat(1.0));
+    let s = f / d;
+    let (p, p_err) = two_prod(s, d);
+    let s_lo = ((f - p) - p_err - s * d_lo) / d;
+    // (2/3)·s³ in double-double, including the s_lo contribution 2·s²·s_lo.
+    let (z, z_lo) = two_prod(s, s);
+    let (c, c_err) = two_prod(z, s);
+    let c_lo = c_err + z_lo * s;
+    let (t, t_err) = two_prod(c, splat(TWO_THIRDS.0));
+    let t_lo = t_err + c * splat(TWO_THIRDS.1) + c_lo * splat(TWO_THIRDS.0) + splat(2.0) * z * s_lo;
+    let rest = c * z * poly(z, &LOG_TAIL);
+    // e·ln2 + 2s + t + (small terms).
+    let (l1, e1) = two_sum(e * splat(LN2_HI), s + s);
+    let (l2, e2) = two_sum(l1, t);
+    let lo = e1 + e2 + (s_lo + s_lo) + t_lo + rest + e * splat(LN2_LO);
+    let hi = l2 + lo;
+    (hi, lo - (hi - l2))
+}
+
+/// Results of the SIMD `pow` within this factor of 1 stay clear of the
+/// overflow and subnormal ranges; beyond it the scalar `powf` takes over.
+const POW_RANGE: f64 = 1e300;
+
+/// `2^k` for integer-valued lanes `k` in `-1022..=1023`.
+#[inline(always)]
+fn pow2(k: Lane) -> Lane {
+    let biased: Bits = wide::bytemuck::cast(k + splat(4_503_599_627_370_496.0 + 1023.0));
+    wide::bytemuck::cast(biased << 52)
+}
+
+/// `a^b = 2^k·exp(r)` where `b·ln a = k·ln 2 + r`, with `ln a`, the product
+/// and the reduction carried in double-double: the error stays near that of
+/// `exp` on `|r| ≤ ln 2/2` for every result size, and exact powers of two
+/// come out exact. The fast path needs a positive normal finite base, a
+/// finite exponent and a result within [`POW_RANGE`] of 1; everything else
+/// (negative bases, zeros, infinities, NaNs, huge or tiny results) is scalar.
+#[inline(always)]
+pub(crate) fn pow(a: Lane, b: Lane) -> Checked {
+    let (l, l_lo) = ln_dd(a);
+    let (p, p_err) = two_prod(b, l);
+    let p_lo = p_err + b * l_lo;
+    let k = (p * splat(std::f64::consts::LOG2_E)).round_ties_even();
+    // Exact: k·LN2_HI has at most 43 bits and is within a factor 2 of p.
+    let r_hi = k.mul_neg_add(splat(LN2_HI), p);
+    let r_lo = k.mul_neg_add(splat(LN2_LO), p_lo);
+    let r = r_hi + r_lo;
+    let r_lo = r_lo - (r - r_hi);
+    let e = exp(r);
+    let res = e.mul_add(r_lo, e) * pow2(k);
     let ok = log_ok(a)
         & b.abs().simd_lt(splat(f64::INFINITY))
-        & r.simd_le(splat(POW_RANGE))
-        & r.simd_ge(splat(1.0 / POW_RANGE));
-    if ok.all() {
-        r
-    } else {
-        fix2(a, b, r, !ok, f64::powf)
-    }
+        & k.abs().simd_le(splat(1000.0))
+        & res.simd_le(splat(POW_RANGE))
+        & res.simd_ge(splat(1.0 / POW_RANGE));
+    checked(res, ok)
 }
 
 /// [`min`] on lanes.

@@ -277,6 +277,40 @@ fn small_integer_powers_become_multiplications() {
 }
 
 #[test]
+fn products_feeding_one_addition_are_fused_where_fma_is_compiled_in() {
+    let ops = |src: &str| program(src).code.iter().map(|i| i.op).collect::<Vec<_>>();
+    if cfg!(target_feature = "fma") {
+        assert_eq!(ops("2*x + 1"), vec![Op::MulAdd]);
+        assert_eq!(ops("1 + x*x"), vec![Op::MulAdd]);
+        assert_eq!(ops("x^2 - 1"), vec![Op::MulSub]);
+        assert_eq!(ops("1 - x*x"), vec![Op::NegMulAdd]);
+        assert_eq!(
+            ops("((0.5*x - 1)*x + 2)*x - 3"),
+            vec![Op::MulSub, Op::MulAdd, Op::MulSub]
+        );
+        assert_eq!(
+            value("3*x - 0.1", 0.1).to_bits(),
+            3f64.mul_add(0.1, -0.1).to_bits()
+        );
+        assert_eq!(
+            value("0.1 - 3*x", 0.1).to_bits(),
+            (-3f64).mul_add(0.1, 0.1).to_bits()
+        );
+    } else {
+        assert_eq!(ops("2*x + 1"), vec![Op::Mul, Op::Add]);
+    }
+    // A shared product is computed once and not fused.
+    assert_eq!(ops("x*x + sin(x*x)"), vec![Op::Mul, Op::Sin, Op::Add]);
+    let e = Expr::parse("((0.5*x - 1)*x + 2)*x - 3 + x*x*x").unwrap();
+    let xs: Vec<f64> = (0..1000).map(|i| i as f64 * 0.01 - 5.0).collect();
+    let mut out = vec![0.0; xs.len()];
+    e.eval(&xs, &mut out).unwrap();
+    for (x, y) in xs.iter().zip(&out) {
+        assert_eq!(y.to_bits(), e.eval_scalar(*x).to_bits(), "{x}");
+    }
+}
+
+#[test]
 fn display_is_canonical_and_parses_back_to_the_same_program() {
     let cases = [
         ("exp(-x^2)*cos(x)", "(exp((-(x ^ 2))) * cos(x))"),
@@ -475,20 +509,42 @@ fn eval_handles_every_length_and_eval_lane_matches() {
 }
 
 #[test]
+fn programs_with_many_registers_run_on_shorter_chunks() {
+    // Every sin(x^k·c) stays live until the final sum: thousands of registers.
+    let n = 2000;
+    let terms: Vec<String> = (0..n).map(|k| format!("sin(x*{})", k + 1)).collect();
+    let src = format!("({}) * 0 + {}", terms.join(" + "), terms.join(" + "));
+    let e = Expr::parse(&src).unwrap();
+    assert!(e.inner.program.regs > 1000, "{}", e.inner.program.regs);
+    let xs: Vec<f64> = (0..300).map(|i| i as f64 * 1e-3).collect();
+    let mut out = vec![0.0; xs.len()];
+    e.eval(&xs, &mut out).unwrap();
+    for (x, y) in xs.iter().zip(&out) {
+        assert!((y - e.eval_scalar(*x)).abs() <= 1e-12, "{x}: {y}");
+    }
+    let want: f64 = out.iter().sum();
+    assert!((e.sum_strided(0.0, 1e-3, 300).unwrap() - want).abs() <= 1e-9 * want.abs());
+}
+
+#[test]
 fn strided_sum_uses_exactly_the_strided_points() {
     let e = Expr::parse("exp(-x^2)*cos(x)").unwrap();
-    let (start, step, count) = (-5.0 + 0.5e-3, 1e-3, 3001);
-    let pts: Vec<f64> = (0..count)
-        .map(|j| crate::integrand::strided_point(start, step, j))
-        .collect();
-    let mut fx = vec![0.0; count];
-    e.eval(&pts, &mut fx).unwrap();
-    let by_chunks: Vec<f64> = fx.chunks(crate::integrand::CHUNK).map(sum_slice).collect();
-    let want = crate::exec::reduce::pairwise(&by_chunks);
-    assert_eq!(
-        e.sum_strided(start, step, count).unwrap().to_bits(),
-        want.to_bits()
-    );
+    let (start, step) = (-5.0 + 0.5e-3, 1e-3);
+    for count in [1, 7, 256, 3001, crate::exec::blocks::BLOCK, 40_000] {
+        let pts: Vec<f64> = (0..count)
+            .map(|j| crate::integrand::strided_point(start, step, j))
+            .collect();
+        let mut fx = vec![0.0; count];
+        e.eval(&pts, &mut fx).unwrap();
+        // Chunks of CHUNK_POINTS summed by sum_slice, then pairwise.
+        let by_chunks: Vec<f64> = fx.chunks(CHUNK_POINTS).map(sum_slice).collect();
+        let want = crate::exec::reduce::pairwise(&by_chunks);
+        assert_eq!(
+            e.sum_strided(start, step, count).unwrap().to_bits(),
+            want.to_bits(),
+            "{count}"
+        );
+    }
 }
 
 #[test]
@@ -521,4 +577,45 @@ fn gauss_legendre_integral_matches_the_closed_form() {
     assert!((v - 1.380_388_447_042_127_4).abs() < 2e-15, "{v}");
     let full = std::f64::consts::PI.sqrt() * (-0.25f64).exp();
     assert!((v - (full - 1.015_580_460_254e-12)).abs() < 3e-15, "{v}");
+}
+
+/// CPU seconds this thread has run (Linux; `None` elsewhere). On a loaded
+/// machine wall time says little, so the throughput below uses both.
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit(')').next()?.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// Throughput of the seed expression on one thread, midpoint rule with
+/// n = 10^8 on [-5, 5]. Run in release:
+/// `cargo test --release --lib expr::tests::throughput -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing; run in release with --ignored --nocapture"]
+fn throughput_of_the_seed_expression() {
+    let ctx = Context::new(1).unwrap();
+    let n = 100_000_000u64;
+    for src in [
+        "exp(-x^2)*cos(x)",
+        "x^2 + 7",
+        "exp(x)",
+        "cos(x)",
+        "log(x + 6)",
+        "pow(x + 6, 2.5)",
+    ] {
+        let f = Expr::parse(src).unwrap();
+        let opts = Options::fixed(Rule::Midpoint, n);
+        let (t, c) = (std::time::Instant::now(), thread_cpu_seconds());
+        let v = ctx.integrate(&f, -5.0, 5.0, &opts).unwrap().value;
+        let wall = t.elapsed().as_secs_f64();
+        let cpu = c
+            .and_then(|c| Some(thread_cpu_seconds()? - c))
+            .unwrap_or(wall);
+        println!(
+            "{src:<20} {v:>22.15}  {:.3} Gpts/s wall, {:.3} Gpts/s per CPU-second",
+            n as f64 / wall / 1e9,
+            n as f64 / cpu / 1e9
+        );
+    }
 }

@@ -8,13 +8,26 @@
 use std::cell::RefCell;
 
 use super::compile::{Ins, Operand, Program};
-use super::funcs::{self, Op};
+use super::funcs::{self, Checked, Op};
+use crate::exec::blocks::BLOCK;
+use crate::exec::reduce::{pairwise, sum_slice};
+use crate::integrand::strided_point;
 use crate::simd::{Lane, LANES};
 
 /// Points per chunk (a multiple of every lane width).
 pub const CHUNK_POINTS: usize = 256;
 /// Lane vectors per chunk.
 const CHUNK_LANES: usize = CHUNK_POINTS / LANES;
+/// Largest scratch area, in lane vectors (1 MiB with 8-lane vectors):
+/// programs with more than `SCRATCH_LANES / CHUNK_LANES` registers run on
+/// proportionally shorter chunks instead of growing it.
+const SCRATCH_LANES: usize = 16_384;
+
+/// Lane vectors per chunk for `prog`: [`CHUNK_LANES`] unless its registers
+/// would not fit in [`SCRATCH_LANES`].
+fn stride(prog: &Program) -> usize {
+    (SCRATCH_LANES / prog.regs).clamp(1, CHUNK_LANES)
+}
 
 thread_local! {
     /// Register buffers, grown on demand and reused by every evaluation on
@@ -56,14 +69,87 @@ pub(crate) fn eval(prog: &Program, xs: &[f64], out: &mut [f64]) {
         Operand::Reg(0) => return out.copy_from_slice(xs),
         Operand::Reg(_) => {}
     }
-    with_scratch(prog.regs * CHUNK_LANES, |s| {
-        for (xc, oc) in xs.chunks(CHUNK_POINTS).zip(out.chunks_mut(CHUNK_POINTS)) {
+    let stride = stride(prog);
+    with_scratch(prog.regs * stride, |s| {
+        fill_consts(prog, s, stride);
+        for (xc, oc) in xs
+            .chunks(stride * LANES)
+            .zip(out.chunks_mut(stride * LANES))
+        {
             let lanes = xc.len().div_ceil(LANES);
             load_x(&mut s[..lanes], xc);
-            run(prog, s, CHUNK_LANES, lanes);
-            store(&s[result_reg(prog) * CHUNK_LANES..][..lanes], oc);
+            run(prog, s, stride, lanes);
+            store(&s[result_reg(prog) * stride..][..lanes], oc);
         }
     });
+}
+
+/// `Σ_{j < count} f(strided_point(start, step, j))` with the abscissae
+/// generated straight into register 0. Each chunk's values are summed in
+/// place by [`sum_slice`] and the chunk sums combined by [`pairwise`]; the
+/// grouping depends only on `count` and the program, so the result does not
+/// depend on who calls or when. `None` when the program is a constant or
+/// `x` itself.
+pub(crate) fn sum_strided(prog: &Program, start: f64, step: f64, count: usize) -> Option<f64> {
+    let stride = stride(prog);
+    let res = match prog.result {
+        Operand::Reg(r) if r != 0 => r as usize * stride,
+        _ => return None,
+    };
+    let pts = stride * LANES;
+    let chunks = count.div_ceil(pts);
+    let mut on_stack = [0.0f64; BLOCK / CHUNK_POINTS];
+    let mut on_heap = Vec::new();
+    let sums: &mut [f64] = if chunks <= on_stack.len() {
+        &mut on_stack[..chunks]
+    } else {
+        on_heap.resize(chunks, 0.0);
+        &mut on_heap
+    };
+    with_scratch(prog.regs * stride, |s| {
+        fill_consts(prog, s, stride);
+        for (c, slot) in sums.iter_mut().enumerate() {
+            let m = pts.min(count - c * pts);
+            let lanes = m.div_ceil(LANES);
+            fill_strided(&mut s[..lanes], start, step, c * pts, m);
+            run(prog, s, stride, lanes);
+            let values: &[f64] = wide::bytemuck::cast_slice(&s[res..res + lanes]);
+            *slot = sum_slice(&values[..m]);
+        }
+    });
+    Some(pairwise(sums))
+}
+
+/// Fills `dst` with the `m` points `strided_point(start, step, j0 + i)`,
+/// padding the last lane vector with the last point.
+fn fill_strided(dst: &mut [Lane], start: f64, step: f64, j0: usize, m: usize) {
+    let full = m / LANES;
+    if cfg!(target_feature = "fma") {
+        // One fused multiply-add per lane: the same bits as `f64::mul_add`.
+        let iota = Lane::new(std::array::from_fn(|i| i as f64));
+        let (vstep, vstart) = (Lane::splat(step), Lane::splat(start));
+        for (i, d) in dst[..full].iter_mut().enumerate() {
+            let j = Lane::splat((j0 + i * LANES) as f64) + iota;
+            *d = j.mul_add(vstep, vstart);
+        }
+    } else {
+        for (i, d) in dst[..full].iter_mut().enumerate() {
+            *d = Lane::new(std::array::from_fn(|l| {
+                strided_point(start, step, j0 + i * LANES + l)
+            }));
+        }
+    }
+    if full * LANES < m {
+        let last = strided_point(start, step, j0 + m - 1);
+        dst[full] = Lane::new(std::array::from_fn(|l| {
+            let j = full * LANES + l;
+            if j < m {
+                strided_point(start, step, j0 + j)
+            } else {
+                last
+            }
+        }));
+    }
 }
 
 /// Evaluates `prog` on one lane vector.
@@ -72,6 +158,7 @@ pub(crate) fn eval_lane(prog: &Program, x: Lane) -> Lane {
         Operand::Const(c) => Lane::splat(c),
         Operand::Reg(0) => x,
         Operand::Reg(_) => with_scratch(prog.regs, |s| {
+            fill_consts(prog, s, 1);
             s[0] = x;
             run(prog, s, 1, 1);
             s[result_reg(prog)]
@@ -91,12 +178,17 @@ pub(crate) fn eval_scalar(prog: &Program, x: f64) -> f64 {
         &mut big
     };
     regs[0] = x;
+    for &(r, c) in &prog.consts {
+        regs[r as usize] = c;
+    }
     let get = |regs: &[f64], o: Operand| match o {
         Operand::Reg(r) => regs[r as usize],
         Operand::Const(c) => c,
     };
     for ins in &prog.code {
-        let v = ins.op.scalar(get(regs, ins.a), get(regs, ins.b));
+        let v = ins
+            .op
+            .scalar3(get(regs, ins.a), get(regs, ins.b), get(regs, ins.c));
         regs[ins.dst as usize] = v;
     }
     get(regs, prog.result)
@@ -146,6 +238,9 @@ fn run(prog: &Program, s: &mut [Lane], stride: usize, lanes: usize) {
 }
 
 /// One instruction over a chunk: dispatch once, then a monomorphic loop.
+/// Functions with a limited fast path report the lanes it does not cover;
+/// if there are any, a second (cold) pass recomputes them with the scalar
+/// reference, so the hot loop never calls out or spills.
 fn exec(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) {
     let d = ins.dst as usize * stride;
     macro_rules! un {
@@ -153,26 +248,41 @@ fn exec(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) {
             unary(s, d, reg(ins.a) * stride, n, $f)
         };
     }
+    macro_rules! unc {
+        ($f:expr) => {{
+            let a = reg(ins.a) * stride;
+            if unary_checked(s, d, a, n, $f) {
+                fix_unary(ins.op, s, d, a, n, $f);
+            }
+        }};
+    }
     macro_rules! bin {
         ($f:expr) => {
             binary(s, d, ins.a, ins.b, stride, n, $f)
         };
     }
+    macro_rules! binc {
+        ($f:expr) => {
+            if binary_checked(s, d, ins.a, ins.b, stride, n, $f) {
+                fix_binary(ins.op, s, d, ins.a, ins.b, stride, n, $f);
+            }
+        };
+    }
     match ins.op {
         Op::Neg => un!(|a: Lane| -a),
-        Op::Sin => un!(funcs::sin),
-        Op::Cos => un!(funcs::cos),
-        Op::Tan => un!(funcs::tan),
-        Op::Asin => un!(funcs::asin),
-        Op::Acos => un!(funcs::acos),
-        Op::Atan => un!(funcs::atan),
-        Op::Sinh => un!(funcs::sinh),
-        Op::Cosh => un!(funcs::cosh),
+        Op::Sin => unc!(funcs::sin),
+        Op::Cos => unc!(funcs::cos),
+        Op::Tan => unc!(funcs::tan),
+        Op::Asin => unc!(funcs::asin),
+        Op::Acos => unc!(funcs::acos),
+        Op::Atan => unc!(funcs::atan),
+        Op::Sinh => unc!(funcs::sinh),
+        Op::Cosh => unc!(funcs::cosh),
         Op::Tanh => un!(funcs::tanh),
         Op::Exp => un!(funcs::exp),
-        Op::Log => un!(funcs::ln),
-        Op::Log2 => un!(funcs::log2),
-        Op::Log10 => un!(funcs::log10),
+        Op::Log => unc!(funcs::ln),
+        Op::Log2 => unc!(funcs::log2),
+        Op::Log10 => unc!(funcs::log10),
         Op::Sqrt => un!(|a: Lane| a.sqrt()),
         Op::Cbrt => un!(funcs::cbrt),
         Op::Abs => un!(|a: Lane| a.abs()),
@@ -182,10 +292,19 @@ fn exec(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) {
         Op::Sub => bin!(|a: Lane, b: Lane| a - b),
         Op::Mul => bin!(|a: Lane, b: Lane| a * b),
         Op::Div => bin!(|a: Lane, b: Lane| a / b),
-        Op::Pow => bin!(funcs::pow),
-        Op::Atan2 => bin!(funcs::atan2),
+        Op::Pow => binc!(funcs::pow),
+        Op::Atan2 => binc!(funcs::atan2),
         Op::Min => bin!(funcs::min_lane),
         Op::Max => bin!(funcs::max_lane),
+        Op::MulAdd => ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| {
+            a.mul_add(b, c)
+        }),
+        Op::MulSub => ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| {
+            a.mul_sub(b, c)
+        }),
+        Op::NegMulAdd => ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| {
+            a.mul_neg_add(b, c)
+        }),
     }
 }
 
@@ -196,10 +315,130 @@ fn reg(o: Operand) -> usize {
     }
 }
 
+/// Lane vector `i` of an operand.
+#[inline(always)]
+fn operand(s: &[Lane], o: Operand, stride: usize, i: usize) -> Lane {
+    match o {
+        Operand::Reg(r) => s[r as usize * stride + i],
+        Operand::Const(c) => Lane::splat(c),
+    }
+}
+
+/// A fused instruction; its constant operands live in constant registers.
+#[inline(always)]
+fn ternary(
+    s: &mut [Lane],
+    d: usize,
+    ins: &Ins,
+    stride: usize,
+    n: usize,
+    f: impl Fn(Lane, Lane, Lane) -> Lane,
+) {
+    let (a, b, c) = (
+        reg(ins.a) * stride,
+        reg(ins.b) * stride,
+        reg(ins.c) * stride,
+    );
+    for i in 0..n {
+        s[d + i] = f(s[a + i], s[b + i], s[c + i]);
+    }
+}
+
+/// Fills the constant registers (`stride` lane vectors each).
+fn fill_consts(prog: &Program, s: &mut [Lane], stride: usize) {
+    for &(r, c) in &prog.consts {
+        s[r as usize * stride..][..stride].fill(Lane::splat(c));
+    }
+}
+
 #[inline(always)]
 fn unary(s: &mut [Lane], d: usize, a: usize, n: usize, f: impl Fn(Lane) -> Lane) {
     for i in 0..n {
         s[d + i] = f(s[a + i]);
+    }
+}
+
+/// Runs a checked function; true when some lane needs the scalar path.
+#[inline(always)]
+fn unary_checked(
+    s: &mut [Lane],
+    d: usize,
+    a: usize,
+    n: usize,
+    f: impl Fn(Lane) -> Checked,
+) -> bool {
+    let mut bad = Lane::splat(0.0);
+    for i in 0..n {
+        let (v, b) = f(s[a + i]);
+        s[d + i] = v;
+        bad |= b;
+    }
+    bad.any()
+}
+
+/// Recomputes with the scalar reference the lanes `f` does not cover.
+#[cold]
+#[inline(never)]
+fn fix_unary(op: Op, s: &mut [Lane], d: usize, a: usize, n: usize, f: impl Fn(Lane) -> Checked) {
+    for i in 0..n {
+        let bits = f(s[a + i]).1.to_bitmask();
+        if bits != 0 {
+            let xs = s[a + i].to_array();
+            let mut out = s[d + i].to_array();
+            for l in (0..LANES).filter(|l| bits >> l & 1 == 1) {
+                out[l] = op.scalar(xs[l], 0.0);
+            }
+            s[d + i] = Lane::new(out);
+        }
+    }
+}
+
+/// Runs a checked two-operand function; true when some lane needs the
+/// scalar path.
+#[inline(always)]
+fn binary_checked(
+    s: &mut [Lane],
+    d: usize,
+    a: Operand,
+    b: Operand,
+    stride: usize,
+    n: usize,
+    f: impl Fn(Lane, Lane) -> Checked,
+) -> bool {
+    let mut bad = Lane::splat(0.0);
+    for i in 0..n {
+        let (v, m) = f(operand(s, a, stride, i), operand(s, b, stride, i));
+        s[d + i] = v;
+        bad |= m;
+    }
+    bad.any()
+}
+
+/// Recomputes with the scalar reference the lanes `f` does not cover.
+#[cold]
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn fix_binary(
+    op: Op,
+    s: &mut [Lane],
+    d: usize,
+    a: Operand,
+    b: Operand,
+    stride: usize,
+    n: usize,
+    f: impl Fn(Lane, Lane) -> Checked,
+) {
+    for i in 0..n {
+        let (va, vb) = (operand(s, a, stride, i), operand(s, b, stride, i));
+        let bits = f(va, vb).1.to_bitmask();
+        if bits != 0 {
+            let (xa, xb) = (va.to_array(), vb.to_array());
+            let mut out = s[d + i].to_array();
+            for l in (0..LANES).filter(|l| bits >> l & 1 == 1) {
+                out[l] = op.scalar(xa[l], xb[l]);
+            }
+            s[d + i] = Lane::new(out);
+        }
     }
 }
 

@@ -1,0 +1,158 @@
+//! Evaluation of one step's points, on the context's pool when it pays.
+//!
+//! An adaptive step gathers every abscissa it needs (all children of a batch
+//! of intervals, or all new nodes of a tanh–sinh level) into one flat array.
+//! The array is cut into chunks whose length depends only on the number of
+//! points, each chunk is one [`Integrand::eval`] call, and each value lands
+//! in its own slot. Neither the calls the integrand sees nor the values
+//! depend on the thread count or on scheduling; whether the pool is used at
+//! all is a speed decision only (it is made from the measured cost of
+//! earlier points).
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::context::Context;
+use crate::error::EvalError;
+use crate::integrand::{eval_checked, Integrand, CHUNK};
+
+/// Chunks a step aims for, so that up to 16 threads each get several.
+const TARGET_CHUNKS: usize = 64;
+/// Smallest chunk: one AVX-512 lane vector. Small steps (a few intervals)
+/// then still split evenly across two or three threads.
+const MIN_CHUNK: usize = 8;
+/// A step predicted to take less than this runs on the calling thread:
+/// waking the pool costs on the order of 10 µs.
+const SERIAL_NS: f64 = 40_000.0;
+
+/// Points per [`Integrand::eval`] call for a step of `len` points.
+pub fn chunk_len(len: usize) -> usize {
+    len.div_ceil(TARGET_CHUNKS).clamp(MIN_CHUNK, CHUNK)
+}
+
+/// Evaluates integrands for one adaptive integration and keeps the running
+/// cost per point that decides between the pool and the calling thread.
+pub struct Evaluator<'a> {
+    ctx: &'a Context,
+    /// Cancellation epoch read when the integration started.
+    epoch: u64,
+    f: &'a dyn Integrand,
+    /// Measured nanoseconds per point (`None` before the first step).
+    ns_per_point: Option<f64>,
+    /// Points evaluated so far.
+    evals: u64,
+}
+
+impl<'a> Evaluator<'a> {
+    /// An evaluator of `f` on `ctx`.
+    pub fn new(ctx: &'a Context, f: &'a dyn Integrand) -> Evaluator<'a> {
+        Evaluator {
+            ctx,
+            epoch: ctx.epoch(),
+            f,
+            ns_per_point: None,
+            evals: 0,
+        }
+    }
+
+    /// Integrand evaluations made so far.
+    pub fn evals(&self) -> u64 {
+        self.evals
+    }
+
+    /// The context's thread count.
+    pub fn threads(&self) -> usize {
+        self.ctx.threads()
+    }
+
+    /// Sets `out[i] = f(xs[i])` for every point.
+    ///
+    /// # Errors
+    /// The first failure in point order: [`EvalError::NonFinite`] with the
+    /// first abscissa whose value is NaN or infinite, or the callback's
+    /// error, so the error reported is the same for any thread count; or
+    /// [`EvalError::Cancelled`] once [`Context::cancel`] was called (checked
+    /// before every chunk).
+    pub fn eval(&mut self, xs: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
+        debug_assert_eq!(xs.len(), out.len());
+        let c = chunk_len(xs.len());
+        let (f, ctx, epoch) = (self.f, self.ctx, self.epoch);
+        let chunk = move |(x, o): (&[f64], &mut [f64])| {
+            if ctx.cancelled_since(epoch) {
+                return Err(EvalError::Cancelled);
+            }
+            eval_checked(f, x, o)
+        };
+        let parallel = self.ctx.threads() > 1
+            && self
+                .ns_per_point
+                .is_some_and(|ns| ns * xs.len() as f64 >= SERIAL_NS);
+        let t0 = Instant::now();
+        let first_err = if parallel {
+            let results: Vec<Result<(), EvalError>> = self.ctx.install(|| {
+                xs.par_chunks(c)
+                    .zip(out.par_chunks_mut(c))
+                    .map(chunk)
+                    .collect()
+            });
+            results.into_iter().find_map(Result::err)
+        } else {
+            xs.chunks(c)
+                .zip(out.chunks_mut(c))
+                .map(chunk)
+                .find_map(Result::err)
+        };
+        let spent = t0.elapsed().as_nanos() as f64;
+        if !xs.is_empty() {
+            // Serial cost per point: a parallel step's wall time times the
+            // threads it ran on approximates it from above.
+            let scale = if parallel {
+                self.ctx.threads() as f64
+            } else {
+                1.0
+            };
+            self.ns_per_point = Some(spent * scale / xs.len() as f64);
+        }
+        self.evals += xs.len() as u64;
+        match first_err {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_length_depends_only_on_the_point_count() {
+        assert_eq!(chunk_len(21), MIN_CHUNK);
+        assert_eq!(chunk_len(64 * 100), 100);
+        assert_eq!(chunk_len(1 << 30), CHUNK);
+    }
+
+    #[test]
+    fn first_nonfinite_in_point_order_is_reported_for_any_thread_count() {
+        let f = |x: f64| {
+            if x > 500.0 {
+                f64::NAN
+            } else {
+                1.0 / (x - 700.0)
+            }
+        };
+        let xs: Vec<f64> = (0..10_000).rev().map(f64::from).collect();
+        for threads in [1, 2, 3] {
+            let ctx = Context::new(threads).unwrap();
+            let mut ev = Evaluator::new(&ctx, &f);
+            ev.ns_per_point = Some(1e6);
+            let mut out = vec![0.0; xs.len()];
+            assert_eq!(
+                ev.eval(&xs, &mut out),
+                Err(EvalError::NonFinite { x: 9999.0 })
+            );
+            assert_eq!(ev.evals(), 10_000);
+        }
+    }
+}
