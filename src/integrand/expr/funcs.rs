@@ -512,10 +512,12 @@ pub(crate) fn log10(x: Lane) -> Checked {
 /// Cube root. Zero, subnormal and non-finite arguments take the scalar
 /// reference: on subnormals the fast path is an ulp off (found by fuzzing).
 #[inline(always)]
-pub(crate) fn cbrt(x: Lane) -> Lane {
+pub(crate) fn cbrt(x: Lane) -> Checked {
     let a = x.abs();
-    let ok = a.simd_ge(splat(f64::MIN_POSITIVE)) & a.simd_lt(splat(f64::INFINITY));
-    checked1(x, x.cbrt(), ok, f64::cbrt)
+    checked(
+        x.cbrt(),
+        a.simd_ge(splat(f64::MIN_POSITIVE)) & a.simd_lt(splat(f64::INFINITY)),
+    )
 }
 
 /// Unsigned integer lanes of the same width as [`Lane`], for bit access.

@@ -284,7 +284,7 @@ fn exec(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) {
         Op::Log2 => unc!(funcs::log2),
         Op::Log10 => unc!(funcs::log10),
         Op::Sqrt => un!(|a: Lane| a.sqrt()),
-        Op::Cbrt => un!(funcs::cbrt),
+        Op::Cbrt => unc!(funcs::cbrt),
         Op::Abs => un!(|a: Lane| a.abs()),
         Op::Floor => un!(|a: Lane| a.floor()),
         Op::Ceil => un!(|a: Lane| a.ceil()),
