@@ -194,3 +194,23 @@ fn cube_roots_of_special_arguments_equal_the_scalar_reference() {
         );
     }
 }
+
+#[test]
+fn an_adaptive_integral_that_overflows_is_an_error_not_nan() {
+    // Found probing the adaptive rules for the fuzz target's invariant
+    // "VQ_OK means a finite value": every value is 1, but tanh-sinh's
+    // weighted sums over [-1e308, 1e308] overflowed to NaN, which was
+    // returned as Ok(NaN).
+    let ctx = Context::new(1).unwrap();
+    for rule in [Rule::TanhSinh, Rule::GaussKronrod, Rule::Auto] {
+        let opts = Options {
+            max_evals: 100_000,
+            ..Options::adaptive(rule, 0.0, 1e-10)
+        };
+        match ctx.integrate(&|_x: f64| 1.0, -1e308, 1e308, &opts) {
+            Err(Error::Eval(EvalError::NonFinite { .. })) => {}
+            Ok(r) if r.value.is_finite() => {}
+            other => panic!("{rule}: expected a finite value or NonFinite, got {other:?}"),
+        }
+    }
+}
