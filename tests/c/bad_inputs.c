@@ -466,6 +466,129 @@ static int order_65_and_above_is_refused(void) {
     return 0;
 }
 
+/* ------------------------------------------------ adaptive tolerances */
+
+static vq_options adaptive(vq_rule rule, double epsabs, double epsrel) {
+    vq_options o;
+    vq_options_default(&o);
+    o.rule = rule;
+    o.epsabs = epsabs;
+    o.epsrel = epsrel;
+    return o;
+}
+
+static const vq_rule adaptive_rules[] = {VQ_RULE_AUTO, VQ_RULE_GAUSS_KRONROD, VQ_RULE_TANH_SINH};
+#define ADAPTIVE_RULES (sizeof adaptive_rules / sizeof adaptive_rules[0])
+
+static int negative_or_nan_tolerances_are_refused(void) {
+    static const double bad[][2] = {{-1.0, 1e-10}, {0.0, -1e-10},     {NAN, 1e-10},
+                                    {1e-10, NAN},  {-INFINITY, 1e-10}, {-0.5, -0.5}};
+    vq_result r;
+    for (size_t i = 0; i < ADAPTIVE_RULES; ++i)
+        for (size_t j = 0; j < sizeof bad / sizeof bad[0]; ++j)
+            SQUARE(0.0, 1.0, adaptive(adaptive_rules[i], bad[j][0], bad[j][1]),
+                   VQ_ERR_INVALID_ARG, "tolerances must be >= 0 and not NaN", &r);
+    return 0;
+}
+
+static int tolerances_both_zero_are_refused(void) {
+    vq_result r;
+    for (size_t i = 0; i < ADAPTIVE_RULES; ++i) {
+        SQUARE(0.0, 1.0, adaptive(adaptive_rules[i], 0.0, 0.0), VQ_ERR_INVALID_ARG, "both 0", &r);
+        SQUARE(0.0, 1.0, adaptive(adaptive_rules[i], -0.0, 0.0), VQ_ERR_INVALID_ARG, "both 0", &r);
+    }
+    return 0;
+}
+
+static int adaptive_rules_meet_a_valid_tolerance(void) {
+    vq_result r;
+    for (size_t i = 0; i < ADAPTIVE_RULES; ++i) {
+        SQUARE(0.0, 3.0, adaptive(adaptive_rules[i], 0.0, 1e-12), VQ_OK, NULL, &r);
+        CHECK(fabs(r.value - 9.0) <= 1e-11 && r.abs_error <= 1e-12 * 9.0);
+        SQUARE(0.0, 3.0, adaptive(adaptive_rules[i], 1e-9, 0.0), VQ_OK, NULL, &r);
+        CHECK(fabs(r.value - 9.0) <= 1e-9);
+        SQUARE(3.0, 3.0, adaptive(adaptive_rules[i], 1e-9, 0.0), VQ_OK, NULL, &r);
+        CHECK(r.value == 0.0 && r.evals == 0);
+    }
+    return 0;
+}
+
+static double exp_minus_x(double x, void *params) {
+    (void)params;
+    return exp(-x);
+}
+
+static double lorentzian(double x, void *params) {
+    (void)params;
+    return 1.0 / (1.0 + x * x);
+}
+
+static int infinite_bounds_work_with_adaptive_rules(void) {
+    const double pi = 3.14159265358979323846;
+    vq_integrand *f = NULL, *g = NULL;
+    EXPECT(vq_integrand_fn(exp_minus_x, NULL, &f), VQ_OK, NULL);
+    EXPECT(vq_integrand_fn(lorentzian, NULL, &g), VQ_OK, NULL);
+    for (size_t i = 0; i < ADAPTIVE_RULES; ++i) {
+        vq_options o = adaptive(adaptive_rules[i], 0.0, 1e-10);
+        vq_result r;
+        EXPECT(vq_integrate(ctx4, f, 0.0, INFINITY, &o, &r), VQ_OK, NULL);
+        FAIL_IF(fabs(r.value - 1.0) > 1e-9, "rule %d: %.17g", adaptive_rules[i], r.value);
+        EXPECT(vq_integrate(ctx4, g, -INFINITY, INFINITY, &o, &r), VQ_OK, NULL);
+        FAIL_IF(fabs(r.value - pi) > 1e-9, "rule %d: %.17g", adaptive_rules[i], r.value);
+        EXPECT(vq_integrate(ctx4, f, INFINITY, 0.0, &o, &r), VQ_OK, NULL);
+        FAIL_IF(fabs(r.value + 1.0) > 1e-9, "rule %d: %.17g", adaptive_rules[i], r.value);
+    }
+    vq_integrand_free(f);
+    vq_integrand_free(g);
+    return 0;
+}
+
+static double log_abs(double x, void *params) {
+    (void)params;
+    return x == 0.0 ? 0.0 : log(fabs(x));
+}
+
+static int an_exhausted_budget_still_writes_the_best_estimate(void) {
+    /* The one documented exception to "outputs only on success". */
+    vq_integrand *f = NULL;
+    EXPECT(vq_integrand_fn(log_abs, NULL, &f), VQ_OK, NULL);
+    for (size_t i = 1; i < ADAPTIVE_RULES; ++i) {
+        vq_options o = adaptive(adaptive_rules[i], 0.0, 1e-13);
+        vq_result r;
+        o.max_evals = 200;
+        fill(&r);
+        EXPECT(vq_integrate(ctx4, f, -1.0, 2.0, &o, &r), VQ_ERR_MAX_EVALS, "budget ran out");
+        CHECK(!untouched(&r) && r.evals <= 200 && isfinite(r.value));
+        /* log 2 + log 2 ... : 2 ln 2 - 3 */
+        FAIL_IF(fabs(r.value - (2.0 * log(2.0) - 3.0)) > 0.1, "estimate %.17g", r.value);
+    }
+    vq_integrand_free(f);
+    return 0;
+}
+
+static int budgets_below_one_rule_are_refused(void) {
+    vq_result r;
+    vq_options o = adaptive(VQ_RULE_GAUSS_KRONROD, 0.0, 1e-10);
+    o.max_evals = 5;
+    SQUARE(0.0, 1.0, o, VQ_ERR_INVALID_ARG, "max_evals = 5 is below", &r);
+    o.rule = VQ_RULE_TANH_SINH;
+    SQUARE(0.0, 1.0, o, VQ_ERR_INVALID_ARG, "max_evals = 5 is below", &r);
+    return 0;
+}
+
+static int gauss_kronrod_orders_without_a_table_are_refused(void) {
+    static const uint32_t orders[] = {1, 8, 11, 64};
+    vq_result r;
+    for (size_t i = 0; i < sizeof orders / sizeof orders[0]; ++i) {
+        vq_options o = adaptive(VQ_RULE_GAUSS_KRONROD, 0.0, 1e-10);
+        char needle[64];
+        o.order = orders[i];
+        snprintf(needle, sizeof needle, "gauss-kronrod order %u is not available", orders[i]);
+        SQUARE(0.0, 1.0, o, VQ_ERR_INVALID_ARG, needle, &r);
+    }
+    return 0;
+}
+
 /* --------------------------------------------------------------- enums */
 
 static int unknown_rule_values_are_refused(void) {
@@ -1032,6 +1155,13 @@ static const struct test tests[] = {
     T(one_panel_works_for_every_fixed_rule),
     T(panel_counts_past_2_pow_53_are_refused_at_once),
     T(a_fixed_rule_over_its_evaluation_cap_is_refused),
+    T(negative_or_nan_tolerances_are_refused),
+    T(tolerances_both_zero_are_refused),
+    T(adaptive_rules_meet_a_valid_tolerance),
+    T(infinite_bounds_work_with_adaptive_rules),
+    T(an_exhausted_budget_still_writes_the_best_estimate),
+    T(budgets_below_one_rule_are_refused),
+    T(gauss_kronrod_orders_without_a_table_are_refused),
     T(order_zero_means_the_default_of_eight),
     T(order_65_and_above_is_refused),
     T(unknown_rule_values_are_refused),

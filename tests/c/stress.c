@@ -1,8 +1,9 @@
 /* Concurrency stress: 16 pthreads share one context. Each runs K
  * integrations that mix polynomial, scalar-callback, batch-callback,
  * expression and nested integrands, failing integrands and expressions
- * that do not parse, and every fixed rule, creating and freeing its
- * integrands as it goes. Every result is checked against its
+ * that do not parse, every fixed rule and the adaptive ones (Gauss-Kronrod,
+ * tanh-sinh on infinite and singular ranges, auto), creating and freeing
+ * its integrands as it goes. Every result is checked against its
  * closed form AND bit for bit against a reference computed beforehand on a
  * one-thread context (results do not depend on threads or concurrency);
  * every error is checked for its status, its untouched output and its
@@ -99,6 +100,9 @@ enum {
     NESTED,
     REVERSED,
     EXPR,
+    GK_CALLBACK,
+    TS_EXPR,
+    AUTO_BATCH,
     CASES, /* the cases above succeed; the ones below fail */
     ABORTING = CASES,
     NONFINITE,
@@ -106,9 +110,9 @@ enum {
     ALL_CASES
 };
 
-static const char *case_name[ALL_CASES] = {"poly",     "cosine",    "batch",   "nested",
-                                           "reversed", "expr",      "aborting", "nonfinite",
-                                           "bad_expr"};
+static const char *case_name[ALL_CASES] = {
+    "poly",        "cosine",  "batch",      "nested",   "reversed",  "expr",
+    "gk_callback", "ts_expr", "auto_batch", "aborting", "nonfinite", "bad_expr"};
 
 static vq_options opts(vq_rule rule, uint64_t n, uint32_t order) {
     vq_options o;
@@ -190,6 +194,39 @@ static vq_status run_case(vq_context *ctx, int c, int v, int t, vq_result *r, do
         *tol = 1e-13;
         if (vq_integrand_expr(text, &f) != VQ_OK) break;
         s = vq_integrate(ctx, f, -8.0, 8.0, &o, r);
+        break;
+    }
+    case GK_CALLBACK: { /* adaptive Gauss-Kronrod on a scalar callback */
+        struct cosine p;
+        vq_options o = opts(VQ_RULE_GAUSS_KRONROD, 0, 0);
+        o.epsrel = 1e-12;
+        p.k = 10.0 * (1 + v); /* oscillatory: several subdivisions */
+        *exact = sin(p.k) / p.k;
+        *tol = 1e-11;
+        if (vq_integrand_fn(cosine_fn, &p, &f) != VQ_OK) break;
+        s = vq_integrate(ctx, f, 0.0, 1.0, &o, r);
+        break;
+    }
+    case TS_EXPR: { /* tanh-sinh on an expression, infinite or singular */
+        static const char *text[VARIANTS] = {"exp(-x^2)", "1/sqrt(x)", "1/(1+x^2)"};
+        static const double lo[VARIANTS] = {-INFINITY, 0.0, 0.0};
+        static const double hi[VARIANTS] = {INFINITY, 1.0, INFINITY};
+        const double want[VARIANTS] = {sqrt(PI), 2.0, PI / 2};
+        vq_options o = opts(VQ_RULE_TANH_SINH, 0, 0);
+        o.epsrel = 1e-10;
+        *exact = want[v];
+        *tol = 1e-9;
+        if (vq_integrand_expr(text[v], &f) != VQ_OK) break;
+        s = vq_integrate(ctx, f, lo[v], hi[v], &o, r);
+        break;
+    }
+    case AUTO_BATCH: { /* the default rule (auto, n = 0) on a batch callback */
+        struct scale p;
+        p.s = 1.0 + v;
+        *exact = p.s * PI;
+        *tol = 1e-11;
+        if (vq_integrand_batch(x_sin_x_batch, &p, &f) != VQ_OK) break;
+        s = vq_integrate(ctx, f, 0.0, PI, NULL, r);
         break;
     }
     case BAD_EXPR: { /* a parse error at a column that names the thread */
