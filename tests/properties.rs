@@ -147,6 +147,40 @@ proptest! {
     }
 
     #[test]
+    fn random_thread_counts_give_identical_bits_for_adaptive_rules(
+        coeffs in coefficients(),
+        a in -3.0f64..3.0,
+        width in 1e-3f64..10.0,
+        rule in prop::sample::select(vec![Rule::GaussKronrod, Rule::TanhSinh, Rule::Auto]),
+        order in prop::sample::select(vec![0u32, 7, 10, 15, 20, 25, 30]),
+        digits in 3i32..=13,
+        callback in any::<bool>(),
+        t1 in 1usize..=16,
+        t2 in 1usize..=16,
+    ) {
+        let opts = Options {
+            order,
+            max_evals: 200_000,
+            ..Options::adaptive(rule, 0.0, 10f64.powi(-digits))
+        };
+        let p = Poly::new(&coeffs).unwrap();
+        // Oscillatory enough to subdivide into batches that run on the pool.
+        let wavy = |x: f64| (x * 100.0 * (1.0 + coeffs[0].abs())).sin() + p.at(x);
+        let f: &dyn Integrand = if callback { &wavy } else { &p };
+        let r1 = context(t1).integrate(f, a, a + width, &opts);
+        let r2 = context(t2).integrate(f, a, a + width, &opts);
+        match (&r1, &r2) {
+            (Ok(x), Ok(y)) => {
+                prop_assert_eq!(x.value.to_bits(), y.value.to_bits());
+                prop_assert_eq!(x.abs_error.map(f64::to_bits), y.abs_error.map(f64::to_bits));
+                prop_assert_eq!((x.evals, x.subintervals), (y.evals, y.subintervals));
+            }
+            (Err(x), Err(y)) => prop_assert_eq!(x.to_string(), y.to_string()),
+            _ => prop_assert!(false, "{} threads: {:?}, {} threads: {:?}", t1, r1, t2, r2),
+        }
+    }
+
+    #[test]
     fn printed_expressions_reparse_to_the_same_program(src in expression_source()) {
         let e = Expr::parse(&src).map_err(|err| TestCaseError::fail(format!("{src:?}: {err}")))?;
         let printed = e.to_string();
