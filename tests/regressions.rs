@@ -214,3 +214,27 @@ fn an_adaptive_integral_that_overflows_is_an_error_not_nan() {
         }
     }
 }
+
+#[test]
+fn polynomials_on_tiny_panels_keep_their_high_degree_terms() {
+    // Found by fuzzing (a 12 % error reported as VQ_OK): on panels of width
+    // 1e-75 the polynomial kernel's scale step^5 = 1e-375 underflowed to 0
+    // and dropped the x^5 term, although c5·step^5 = 1e-185 is perfectly
+    // representable. Here the result came out 3000 times too small.
+    let ctx = Context::new(2).unwrap();
+    let p = Poly::new(&[0.0, 0.0, 0.0, 0.0, 0.0, 1e190]).unwrap();
+    let (a, b) = (0.0, 1e-72);
+    for n in [1000, 100_000] {
+        let opts = Options {
+            order: 3, // exact for degree 5
+            ..Options::fixed(Rule::GaussLegendre, n)
+        };
+        let r = ctx.integrate(&p, a, b, &opts).unwrap();
+        let exact = p.integral(a, b); // 1e190 · (1e-72)^6 / 6
+        assert!(
+            (r.value - exact).abs() <= 1e-12 * exact.abs(),
+            "n = {n}: {} vs {exact}",
+            r.value
+        );
+    }
+}
