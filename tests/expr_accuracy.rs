@@ -195,12 +195,20 @@ fn near_pio2(rng: &mut Rng) -> f64 {
 
 #[test]
 fn every_function_is_within_4_ulp_of_rust() {
-    type F = fn(f64) -> f64;
     use std::f64::consts::PI;
+    /// (name, reference, uniform range, magnitude range, signed, domain, exact)
+    type Case = (
+        &'static str,
+        fn(f64) -> f64,
+        (f64, f64),
+        (f64, f64),
+        bool,
+        &'static str,
+        bool,
+    );
     let mut rng = Rng(0x853C_49E6_748F_EA9B);
     let pi2 = 20.0 * PI;
-    // (name, reference, uniform range, magnitude range, signed, domain, exact)
-    let unary: [(&str, F, (f64, f64), (f64, f64), bool, &str, bool); 18] = [
+    let unary: [Case; 18] = [
         (
             "sin",
             f64::sin,
