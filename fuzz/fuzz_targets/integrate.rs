@@ -221,8 +221,15 @@ fn run(input: Input) {
         };
     }
     // NULL options mean the defaults: an adaptive rule with the library's
-    // budget, which the cheap integrands here converge or fail well within.
-    let opts_arg = (!input.null_options).then_some(&opts);
+    // budget of 5·10^7 evaluations, which the callbacks and short
+    // polynomials here converge or fail well within. A long polynomial that
+    // never converges would spend minutes on it: it gets the defaults with
+    // the fuzzing budget instead.
+    let long_poly = matches!(&input.integrand, Integrand::Poly(c) if c.len() > 16);
+    if input.null_options && long_poly {
+        opts.max_evals = MAX_BUDGET;
+    }
+    let opts_arg = (!input.null_options || long_poly).then_some(&opts);
 
     // The callbacks' params: they outlive `f`, freed at the end.
     let (mut value, mut abort, coeffs) = match &input.integrand {
