@@ -161,12 +161,15 @@ fn auto(ev: &mut Evaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<Adapt
         qags::Start::Done(out) => return Ok(out),
         qags::Start::Root(root) => root,
     };
-    if let Ok(out) = tanh_sinh::integrate(ev, gk.range(), tol, budget, AUTO_TANH_SINH_LEVEL) {
-        if out.outcome == Outcome::Converged {
-            return Ok(out);
+    ev.run(|ev| {
+        let range = gk.range();
+        if let Ok(out) = tanh_sinh::integrate(ev, range, tol, budget, AUTO_TANH_SINH_LEVEL) {
+            if out.outcome == Outcome::Converged {
+                return Ok(out);
+            }
         }
-    }
-    qags::resume(ev, gk, tol, budget, root)
+        qags::resume(ev, gk, tol, budget, root)
+    })
 }
 
 /// Integrates with an adaptive `rule` (Gauss–Kronrod or tanh–sinh) over

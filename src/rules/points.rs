@@ -26,6 +26,10 @@ const MIN_CHUNK: usize = 8;
 /// waking the pool costs on the order of 10 µs.
 const SERIAL_NS: f64 = 40_000.0;
 
+/// A step this large (two 21-point rules) predicted to take [`SERIAL_NS`]
+/// or more moves the rest of an integration into the pool.
+const POOL_POINTS: usize = 42;
+
 /// Points per [`Integrand::eval`] call for a step of `len` points.
 pub fn chunk_len(len: usize) -> usize {
     len.div_ceil(TARGET_CHUNKS).clamp(MIN_CHUNK, CHUNK)
@@ -64,6 +68,23 @@ impl<'a> Evaluator<'a> {
     /// The context's thread count.
     pub fn threads(&self) -> usize {
         self.ctx.threads()
+    }
+
+    /// Runs the rest of an integration, `op`, inside the context's pool
+    /// once the integrand has proved expensive enough that even a
+    /// two-interval step runs in parallel: then the calling thread hands over
+    /// once, instead of once per step (each hand-off and wake-up costs tens
+    /// of microseconds). Otherwise runs `op` right here.
+    pub fn run<R: Send>(&mut self, op: impl FnOnce(&mut Self) -> R + Send) -> R {
+        let expensive = self
+            .ns_per_point
+            .is_some_and(|ns| ns * POOL_POINTS as f64 >= SERIAL_NS);
+        if self.ctx.threads() > 1 && expensive {
+            let ctx = self.ctx;
+            ctx.install(|| op(self))
+        } else {
+            op(self)
+        }
     }
 
     /// Sets `out[i] = f(xs[i])` for every point.

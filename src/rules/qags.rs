@@ -74,7 +74,7 @@ pub enum Start {
 pub fn integrate(ev: &mut Evaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<Adaptive> {
     match start(ev, gk, tol, budget)? {
         Start::Done(out) => Ok(out),
-        Start::Root(root) => resume(ev, gk, tol, budget, root),
+        Start::Root(root) => ev.run(|ev| resume(ev, gk, tol, budget, root)),
     }
 }
 

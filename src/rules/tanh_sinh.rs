@@ -89,11 +89,13 @@ fn level_nodes(range: Range, level: u32) -> Vec<Node> {
 }
 
 /// Integrates over `range` to tolerance `tol` within `budget` evaluations,
-/// refining up to level `max_level` (at most [`MAX_LEVEL`]).
+/// refining up to level `max_level` (at most [`MAX_LEVEL`]). Levels up to
+/// [`MIN_LEVEL`] are evaluated together, as one step across the pool (no
+/// convergence test looks at them earlier); later levels one step each.
 ///
 /// # Errors
 /// Evaluation failures, and [`Error::InvalidArg`] when the budget does not
-/// cover the first level.
+/// cover the levels up to [`MIN_LEVEL`].
 pub fn integrate(
     ev: &mut Evaluator,
     range: Range,
@@ -101,64 +103,112 @@ pub fn integrate(
     budget: u64,
     max_level: u32,
 ) -> Result<Adaptive> {
-    let mut total = Dd::ZERO;
-    let mut abs_total = Dd::ZERO;
-    // (|term|, t) of the outermost node so far, left and right.
-    let mut outer = [(0.0f64, -1.0f64); 2];
-    let mut prev: Option<(f64, f64)> = None; // (S, error) of the last level
-    let mut fx = Vec::new();
-    let mut last_diff = f64::INFINITY;
-    for level in 0..=max_level.min(MAX_LEVEL) {
+    let max_level = max_level.min(MAX_LEVEL);
+    let first: Vec<Vec<Node>> = (0..=MIN_LEVEL.min(max_level))
+        .map(|l| level_nodes(range, l))
+        .collect();
+    let count: usize = first.iter().map(Vec::len).sum();
+    if ev.evals() + count as u64 > budget {
+        return Err(Error::invalid(format!(
+            "max_evals = {budget} is below the {count} evaluations of tanh-sinh's first levels"
+        )));
+    }
+    let xs: Vec<f64> = first.iter().flatten().map(|n| n.x).collect();
+    let mut fx = vec![0.0; xs.len()];
+    ev.eval(&xs, &mut fx)?;
+    let mut sums = Sums::new();
+    let mut offset = 0;
+    for (level, nodes) in first.iter().enumerate() {
+        let stop = sums.add_level(level as u32, nodes, &fx[offset..offset + nodes.len()], tol)?;
+        if let Some((s, err, outcome)) = stop {
+            return Ok(done(ev, s, err, outcome));
+        }
+        offset += nodes.len();
+    }
+    for level in MIN_LEVEL + 1..=max_level {
         let nodes = level_nodes(range, level);
         if ev.evals() + nodes.len() as u64 > budget {
-            if level == 0 {
-                return Err(Error::invalid(format!(
-                    "max_evals = {budget} is below the {} evaluations of tanh-sinh's first level",
-                    nodes.len()
-                )));
-            }
-            let (value, abs_error) = prev.expect("a level was completed");
+            let (value, abs_error) = sums.prev.expect("a level was completed");
             return Ok(done(ev, value, abs_error, Outcome::Budget));
         }
         let xs: Vec<f64> = nodes.iter().map(|n| n.x).collect();
         fx.resize(xs.len(), 0.0);
         ev.eval(&xs, &mut fx)?;
-        let mut terms = Vec::with_capacity(xs.len());
-        for (n, &f) in nodes.iter().zip(&fx) {
+        if let Some((s, err, outcome)) = sums.add_level(level, &nodes, &fx, tol)? {
+            return Ok(done(ev, s, err, outcome));
+        }
+    }
+    let (s, err) = sums.prev.expect("at least one level");
+    Ok(done(ev, s, err, Outcome::FinestLevel))
+}
+
+/// The running sums over all levels so far.
+struct Sums {
+    total: Dd,
+    abs_total: Dd,
+    /// `(|term|, t)` of the outermost node so far, left and right.
+    outer: [(f64, f64); 2],
+    /// `(S, error)` of the last level.
+    prev: Option<(f64, f64)>,
+    last_diff: f64,
+}
+
+impl Sums {
+    fn new() -> Sums {
+        Sums {
+            total: Dd::ZERO,
+            abs_total: Dd::ZERO,
+            outer: [(0.0, -1.0); 2],
+            prev: None,
+            last_diff: f64::INFINITY,
+        }
+    }
+
+    /// Adds the terms of `level` and returns `(S, error, outcome)` when the
+    /// integration ends there.
+    fn add_level(
+        &mut self,
+        level: u32,
+        nodes: &[Node],
+        fx: &[f64],
+        tol: Tolerance,
+    ) -> Result<Option<(f64, f64, Outcome)>> {
+        let mut terms = Vec::with_capacity(nodes.len());
+        for (n, &f) in nodes.iter().zip(fx) {
             let term = n.w * f;
             if !term.is_finite() {
                 return Err(EvalError::NonFinite { x: n.x }.into());
             }
             terms.push(term);
             let side = usize::from(n.right);
-            if n.t > outer[side].1 {
-                outer[side] = (term.abs(), n.t);
+            if n.t > self.outer[side].1 {
+                self.outer[side] = (term.abs(), n.t);
             }
         }
-        total = total + Dd::from(pairwise(&terms));
+        self.total = self.total + Dd::from(pairwise(&terms));
         let abs_terms: Vec<f64> = terms.iter().map(|t| t.abs()).collect();
-        abs_total = abs_total + Dd::from(pairwise(&abs_terms));
+        self.abs_total = self.abs_total + Dd::from(pairwise(&abs_terms));
         let h = 0.5f64.powi(level as i32);
-        let s = h * total.to_f64();
-        let floor = 50.0 * f64::EPSILON * h * abs_total.to_f64() + outer[0].0 + outer[1].0;
-        let diff = prev.map_or(f64::INFINITY, |(p, _)| (s - p).abs());
+        let s = h * self.total.to_f64();
+        let floor =
+            50.0 * f64::EPSILON * h * self.abs_total.to_f64() + self.outer[0].0 + self.outer[1].0;
+        let diff = self.prev.map_or(f64::INFINITY, |(p, _)| (s - p).abs());
         let err = diff + floor;
         if level >= MIN_LEVEL {
             if err <= tol.bound(s) {
-                return Ok(done(ev, s, err, Outcome::Converged));
+                return Ok(Some((s, err, Outcome::Converged)));
             }
             if diff <= floor {
-                return Ok(done(ev, s, err, Outcome::Roundoff));
+                return Ok(Some((s, err, Outcome::Roundoff)));
             }
         }
         // Short of convergence, the larger of the last two differences: the
         // error of an algebraically converging sum (an interior kink) need
         // not shrink monotonically.
-        prev = Some((s, diff.max(last_diff) + floor));
-        last_diff = diff;
+        self.prev = Some((s, diff.max(self.last_diff) + floor));
+        self.last_diff = diff;
+        Ok(None)
     }
-    let (s, err) = prev.expect("at least one level");
-    Ok(done(ev, s, err, Outcome::FinestLevel))
 }
 
 fn done(ev: &Evaluator, value: f64, abs_error: f64, outcome: Outcome) -> Adaptive {
