@@ -4,32 +4,11 @@
 //! size (`.ci/jobs/reliability.sh` runs it at full size, and runs both
 //! under ASan+UBSan and valgrind).
 
+mod common;
+use common::clib::{lib_dir, root, STATIC_LIBS};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// Libraries the Rust static library needs from the system.
-const STATIC_LIBS: &[&str] = &[
-    "-lgcc_s",
-    "-lutil",
-    "-lrt",
-    "-lpthread",
-    "-lm",
-    "-ldl",
-    "-lc",
-];
-
-/// `target/<profile>`, where cargo put libvquad.a.
-fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/..")
-        .to_path_buf()
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Compiles `tests/c/<name>.c` against libvquad.a and returns the executable.
 fn build(name: &str) -> PathBuf {
