@@ -17,6 +17,8 @@ want mpicc libopenmpi-dev
 want mpirun openmpi-bin
 want nm binutils
 want readelf binutils
+# .ci/jobs/reliability.sh
+want valgrind valgrind
 
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

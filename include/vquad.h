@@ -493,7 +493,8 @@ const char *vq_status_str(vq_status status);
 
  The message is thread-local: failures on other threads never change it.
  The pointer stays valid until the next failing vquad call on this thread;
- never free it. Successful calls leave it unchanged.
+ never free it. Successful calls leave it unchanged. Messages longer than
+ 1023 bytes are cut and end in `...`.
  */
 const char *vq_last_error(void);
 

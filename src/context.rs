@@ -1,6 +1,7 @@
 //! The integration context: a reusable thread pool and its thread count.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::JoinHandle;
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
@@ -21,7 +22,8 @@ pub const NUM_THREADS_ENV: &str = "VQUAD_NUM_THREADS";
 /// A context owns a rayon thread pool, created once and reused by every call.
 /// It is `Send + Sync`: several threads may integrate on one context at once,
 /// and an integrand may itself integrate on the same context (nested calls run
-/// on the worker that makes them, without deadlock).
+/// on the worker that makes them, without deadlock). Dropping a context
+/// joins its worker threads.
 ///
 /// # Examples
 /// ```
@@ -33,6 +35,8 @@ pub const NUM_THREADS_ENV: &str = "VQUAD_NUM_THREADS";
 /// ```
 pub struct Context {
     pool: Option<ThreadPool>,
+    /// The pool's worker threads, joined when the context is dropped.
+    workers: Vec<JoinHandle<()>>,
     threads: usize,
     /// Bumped by [`Context::cancel`]; a call stops when it changes.
     cancel_epoch: AtomicU64,
@@ -65,18 +69,34 @@ impl Context {
             return Err(Error::UnsupportedCpu(missing));
         }
         let threads = resolve_threads(threads)?;
+        let mut workers = Vec::new();
         let pool = if threads > 1 {
-            let pool = ThreadPoolBuilder::new()
+            // The threads are spawned here rather than by rayon so that
+            // dropping the context can join them (rayon only signals them).
+            let built = ThreadPoolBuilder::new()
                 .num_threads(threads)
-                .thread_name(|i| format!("vquad-worker-{i}"))
-                .build()
-                .map_err(|_| Error::Alloc)?;
-            Some(pool)
+                .spawn_handler(|worker| {
+                    let handle = std::thread::Builder::new()
+                        .name(format!("vquad-worker-{}", worker.index()))
+                        .spawn(|| worker.run())?;
+                    workers.push(handle);
+                    Ok(())
+                })
+                .build();
+            match built {
+                Ok(pool) => Some(pool),
+                Err(_) => {
+                    // rayon has told the threads it did start to exit.
+                    join_all(std::mem::take(&mut workers));
+                    return Err(Error::Alloc);
+                }
+            }
         } else {
             None
         };
         Ok(Context {
             pool,
+            workers,
             threads,
             cancel_epoch: AtomicU64::new(0),
         })
@@ -132,6 +152,30 @@ impl Context {
         opts: &Options,
     ) -> Result<Integral> {
         crate::rules::integrate(self, &DynRef(f), a, b, opts)
+    }
+}
+
+impl Drop for Context {
+    /// Shuts the pool down and joins its worker threads, so that no thread
+    /// of this context is still running once the drop returns.
+    fn drop(&mut self) {
+        // Dropping the pool tells the (idle) workers to exit.
+        drop(self.pool.take());
+        join_all(std::mem::take(&mut self.workers));
+    }
+}
+
+/// Joins `workers`, except the calling thread itself (a context dropped by
+/// one of its own workers, through an `Arc` released inside an integrand):
+/// that one exits on its own once its current job returns.
+fn join_all(workers: Vec<JoinHandle<()>>) {
+    let me = std::thread::current().id();
+    for handle in workers {
+        if handle.thread().id() != me {
+            // A worker never panics (rayon aborts if one does), so the
+            // result carries nothing to report.
+            let _ = handle.join();
+        }
     }
 }
 

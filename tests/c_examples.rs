@@ -4,38 +4,11 @@
 //! under mpirun. (`.ci/jobs/ecosystem.sh` builds the same examples against
 //! an installed prefix, via pkg-config and CMake.)
 
+mod common;
+use common::clib::{lib_dir, root, STATIC_LIBS};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// Libraries the Rust static library needs from the system.
-const STATIC_LIBS: &[&str] = &[
-    "-lgcc_s",
-    "-lutil",
-    "-lrt",
-    "-lpthread",
-    "-lm",
-    "-ldl",
-    "-lc",
-];
-
-/// `target/<profile>`, where cargo put libvquad.a and libvquad.so.
-fn lib_dir() -> PathBuf {
-    // `cargo test` builds the static and shared libraries next to the test
-    // executable (target/<profile>/deps); only `cargo build` copies them one
-    // level up, so the copies there may be stale.
-    let exe = std::env::current_exe().expect("test executable path");
-    let deps = exe.parent().expect("target/<profile>/deps").to_path_buf();
-    assert!(
-        deps.join("libvquad.a").exists() && deps.join("libvquad.so").exists(),
-        "cargo test did not build libvquad.a/.so in {}",
-        deps.display()
-    );
-    deps
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn have(tool: &str) -> bool {
     Command::new(tool)

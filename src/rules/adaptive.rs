@@ -24,7 +24,7 @@ use super::points::Evaluator;
 use super::transform::Range;
 use super::{gauss_kronrod::Gk, qags, tanh_sinh};
 use crate::context::Context;
-use crate::error::{Error, Result};
+use crate::error::{Error, EvalError, Result};
 use crate::integrand::Integrand;
 use crate::options::{Options, Rule};
 use crate::result::Integral;
@@ -212,11 +212,16 @@ pub fn integrate(
         Rule::Auto => auto(&mut ev, Gk::new(kronrod::rule(order), range), tol, budget)?,
         _ => qags::integrate(&mut ev, Gk::new(kronrod::rule(order), range), tol, budget)?,
     };
+    if !out.value.is_finite() {
+        // Every value was finite, but a weighted sum overflowed (tanh-sinh
+        // on [-1e308, 1e308] gave NaN): not a result, never an `Ok(NaN)`.
+        return Err(EvalError::NonFinite { x: f64::NAN }.into());
+    }
     if out.outcome == Outcome::Converged && out.abs_error > tol.requested(out.value) {
         // Met the round-off floor, not the (tighter) tolerance asked for.
         out.outcome = Outcome::Roundoff;
     }
-    let abs_error = if !out.outcome.claims_bound() {
+    let abs_error = if !out.outcome.claims_bound() || out.abs_error.is_nan() {
         f64::INFINITY
     } else {
         out.abs_error

@@ -212,7 +212,8 @@ impl FixedPlan {
     /// weighted by the rule, in a fixed order.
     ///
     /// # Errors
-    /// [`Error::InvalidArg`] when `partials.len() != tasks()`.
+    /// [`Error::InvalidArg`] when `partials.len() != tasks()`;
+    /// [`Error::Eval`] (`NonFinite`) when the result overflows a double.
     pub fn combine(&self, partials: &[f64]) -> Result<f64> {
         if partials.len() as u64 != self.tasks() {
             return Err(Error::invalid(format!(
@@ -241,6 +242,12 @@ impl FixedPlan {
                 0.5 * h * pairwise(&weighted)
             }
         };
+        if !value.is_finite() {
+            // Every value and partial was finite, but the weighted total or
+            // its product with the panel width overflowed: the result is
+            // not representable, which is an error, never an `Ok(inf)`.
+            return Err(EvalError::NonFinite { x: f64::NAN }.into());
+        }
         Ok(if self.negate { -value } else { value })
     }
 

@@ -1,3 +1,4 @@
 //! Shared test data.
 
 pub mod battery;
+pub mod clib;

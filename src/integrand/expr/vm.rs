@@ -37,17 +37,28 @@ thread_local! {
 
 /// Runs `f` with a scratch area of at least `len` lane vectors.
 fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [Lane]) -> R) -> R {
-    SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut v) => {
-            if v.len() < len {
-                v.resize(len, Lane::splat(0.0));
+    let mut f = Some(f);
+    let done = SCRATCH.try_with(|cell| {
+        let f = f.take().expect("called once");
+        match cell.try_borrow_mut() {
+            Ok(mut v) => {
+                if v.len() < len {
+                    v.resize(len, Lane::splat(0.0));
+                }
+                f(&mut v[..len])
             }
-            f(&mut v[..len])
+            // Not reachable today (evaluation never re-enters itself), but a
+            // fresh buffer is always correct.
+            Err(_) => f(&mut vec![Lane::splat(0.0); len]),
         }
-        // Not reachable today (evaluation never re-enters itself), but a
-        // fresh buffer is always correct.
-        Err(_) => f(&mut vec![Lane::splat(0.0); len]),
-    })
+    });
+    match done {
+        Ok(r) => r,
+        // The thread is exiting and its scratch area is already destroyed
+        // (C code integrating from a pthread key destructor): use a fresh
+        // buffer instead of panicking.
+        Err(_) => (f.take().expect("not called"))(&mut vec![Lane::splat(0.0); len]),
+    }
 }
 
 /// Evaluates `prog` at every point of `xs` into `out` (same length).
@@ -273,7 +284,7 @@ fn exec(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) {
         Op::Log2 => unc!(funcs::log2),
         Op::Log10 => unc!(funcs::log10),
         Op::Sqrt => un!(|a: Lane| a.sqrt()),
-        Op::Cbrt => un!(funcs::cbrt),
+        Op::Cbrt => unc!(funcs::cbrt),
         Op::Abs => un!(|a: Lane| a.abs()),
         Op::Floor => un!(|a: Lane| a.floor()),
         Op::Ceil => un!(|a: Lane| a.ceil()),
