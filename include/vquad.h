@@ -103,7 +103,8 @@ typedef struct vq_options {
   uint64_t n;
   /*
    Gauss–Legendre nodes per panel, 1..64 (0 means 8); for Gauss–Kronrod
-   the Gauss order of the pair (7, 10 or 30; 0 means the default).
+   the Gauss order of the pair (7, 10, 15, 20, 25 or 30; 0 means G10K21 on
+   finite ranges, G7K15 on infinite ones).
    */
   uint32_t order;
   /*
@@ -368,6 +369,11 @@ vq_status vq_integrand_expr(const char *expr, struct vq_integrand **out);
  rules ran out of budget) `*out` ALSO receives the best value and its
  large error estimate. On any other error `*out` is untouched and
  `vq_last_error()` says why.
+
+ Adaptive rules: `VQ_OK` means the rule stopped without failing; when
+ round-off limited the accuracy, `abs_error` honestly exceeds the requested
+ tolerance (and is +inf where the integral may not exist), so compare
+ `abs_error` with the tolerance you asked for.
 
  The result is bitwise identical for any thread count of `ctx`.
  Thread-safe: several threads may integrate on one context at once, and

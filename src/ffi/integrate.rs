@@ -33,6 +33,11 @@ impl TryFrom<&vq_options> for Options {
 /// large error estimate. On any other error `*out` is untouched and
 /// `vq_last_error()` says why.
 ///
+/// Adaptive rules: `VQ_OK` means the rule stopped without failing; when
+/// round-off limited the accuracy, `abs_error` honestly exceeds the requested
+/// tolerance (and is +inf where the integral may not exist), so compare
+/// `abs_error` with the tolerance you asked for.
+///
 /// The result is bitwise identical for any thread count of `ctx`.
 /// Thread-safe: several threads may integrate on one context at once, and
 /// an integrand's callback may call `vq_integrate` again (nested).

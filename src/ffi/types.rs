@@ -43,7 +43,8 @@ pub struct vq_options {
     /// Panels of a fixed rule (1 ≤ n ≤ 2^53); 0 with `VQ_RULE_AUTO` means adaptive.
     pub n: u64,
     /// Gauss–Legendre nodes per panel, 1..64 (0 means 8); for Gauss–Kronrod
-    /// the Gauss order of the pair (7, 10 or 30; 0 means the default).
+    /// the Gauss order of the pair (7, 10, 15, 20, 25 or 30; 0 means G10K21 on
+    /// finite ranges, G7K15 on infinite ones).
     pub order: u32,
     /// Absolute tolerance of adaptive rules.
     pub epsabs: f64,

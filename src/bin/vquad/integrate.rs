@@ -78,7 +78,11 @@ pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
     if args.json {
         let doc = json!({
             "value": result.map(|r| r.value),
-            "abs_error": result.and_then(|r| r.abs_error),
+            // JSON has no infinity: an infinite estimate (the integral may
+            // not exist) is written as the string "inf".
+            "abs_error": result.and_then(|r| r.abs_error).map(|e| {
+                if e.is_finite() { json!(e) } else { json!("inf") }
+            }),
             "evals": result.map(|r| r.evals),
             "threads": ctx.threads(),
             "seconds": result.map(|r| r.seconds),
