@@ -94,7 +94,7 @@ pub fn run(args: &SweepArgs) -> Result<std::process::ExitCode, String> {
         1_000_000_000
     };
     let n = args.n.unwrap_or(if args.serial_fraction.is_some() {
-        200_000_000
+        20_000_000
     } else {
         default_n
     });
