@@ -7,9 +7,10 @@
 //! callbacks run on n = 2·10^7 to keep the run short, the others on 10^8.
 
 use std::ffi::c_void;
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
+
+#[path = "common/c_reference.rs"]
+mod c_reference;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use vquad::{BatchFn, Context, Expr, Integrand, Options, Rule, ScalarFn};
@@ -35,35 +36,6 @@ unsafe extern "C" fn batch(x: *const f64, fx: *mut f64, n: usize, _: *mut c_void
     0
 }
 
-fn inline_c() -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let exe = root.join("target").join("expr_reference");
-    Command::new("gcc")
-        .args(["-O3", "-march=native", "-ffast-math", "-fopenmp"])
-        .arg(root.join("c_examples/expr_reference.c"))
-        .arg("-o")
-        .arg(&exe)
-        .arg("-lm")
-        .status()
-        .is_ok_and(|s| s.success())
-        .then_some(exe)
-}
-
-fn inline_time(exe: &PathBuf, threads: usize, iters: u64) -> Duration {
-    let out = Command::new(exe)
-        .args([N.to_string(), threads.to_string(), iters.to_string()])
-        .output()
-        .expect("expr_reference runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let total: f64 = text
-        .split("total_seconds=")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .and_then(|s| s.parse().ok())
-        .expect("total_seconds in the output");
-    Duration::from_secs_f64(total)
-}
-
 fn expr(c: &mut Criterion) {
     let e = Expr::parse("exp(-x^2)*cos(x)").unwrap();
     // SAFETY: the callbacks are pure functions and take no params.
@@ -78,7 +50,10 @@ fn expr(c: &mut Criterion) {
         ("scalar_callback", &s, N_CALLBACK),
         ("batch_callback", &b, N_CALLBACK),
     ];
-    let c_ref = inline_c();
+    let c_ref = c_reference::build(
+        "expr_reference.c",
+        &["-O3", "-march=native", "-ffast-math", "-fopenmp"],
+    );
     let mut g = c.benchmark_group("expr_exp_cos");
     g.sample_size(10).measurement_time(Duration::from_secs(6));
     for threads in [1usize, 2] {
@@ -95,7 +70,7 @@ fn expr(c: &mut Criterion) {
             g.bench_with_input(
                 BenchmarkId::new("inline_c_libmvec", threads),
                 &threads,
-                |bch, &t| bch.iter_custom(|iters| inline_time(exe, t, iters)),
+                |bch, &t| bch.iter_custom(|iters| c_reference::time(exe, N, t, iters)),
             );
         }
     }

@@ -4,50 +4,20 @@
 //! Run: `cargo bench --bench seed`. Estimates land in
 //! `target/criterion/<group>/<id>/new/estimates.json`.
 
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
+
+#[path = "common/c_reference.rs"]
+mod c_reference;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use vquad::{Context, Options, Poly, Rule};
 
 const N: u64 = 1_000_000_000;
 
-/// Builds `c_examples/openmp_reference.c` with gcc -O3 -march=native -fopenmp.
-fn openmp_reference() -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let exe = root.join("target").join("openmp_reference");
-    let ok = Command::new("gcc")
-        .args(["-O3", "-march=native", "-fopenmp"])
-        .arg(root.join("c_examples/openmp_reference.c"))
-        .arg("-o")
-        .arg(&exe)
-        .status()
-        .is_ok_and(|s| s.success());
-    ok.then_some(exe)
-}
-
-/// Runs the OpenMP kernel `iters` times in one process and returns the time
-/// it measured around the loops alone (process start-up excluded).
-fn openmp_time(exe: &PathBuf, threads: usize, iters: u64) -> Duration {
-    let out = Command::new(exe)
-        .args([N.to_string(), threads.to_string(), iters.to_string()])
-        .output()
-        .expect("openmp_reference runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let total: f64 = text
-        .split("total_seconds=")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .and_then(|s| s.parse().ok())
-        .expect("total_seconds in the output");
-    Duration::from_secs_f64(total)
-}
-
 fn seed(c: &mut Criterion) {
     let f = Poly::new(&[7.0, 0.0, 1.0]).unwrap();
     let opts = Options::fixed(Rule::Midpoint, N);
-    let omp = openmp_reference();
+    let omp = c_reference::build("openmp_reference.c", &["-O3", "-march=native", "-fopenmp"]);
     let mut g = c.benchmark_group("seed_1e9");
     g.sample_size(10)
         .measurement_time(Duration::from_secs(8))
@@ -59,7 +29,7 @@ fn seed(c: &mut Criterion) {
         });
         if let Some(exe) = &omp {
             g.bench_with_input(BenchmarkId::new("openmp", threads), &threads, |b, &t| {
-                b.iter_custom(|iters| openmp_time(exe, t, iters))
+                b.iter_custom(|iters| c_reference::time(exe, N, t, iters))
             });
         }
     }
