@@ -250,10 +250,14 @@ extern "C" {
  Creates a context with `threads` worker threads, reused by every call.
 
  `threads = 0` means `VQUAD_NUM_THREADS` if set, else all logical CPUs.
+ Worker placement follows `VQUAD_BIND`: `auto` (the default) binds worker
+ i to the i-th CPU of the process's affinity mask when the pool has as
+ many workers as the mask has CPUs, `cores` always binds (round robin),
+ `off` never does. Placement never changes a result.
  On success `*out` receives a context to release with `vq_context_free`.
 
  Errors: `VQ_ERR_NULL_ARG` (out is NULL), `VQ_ERR_INVALID_ARG` (more than
- 4096 threads, or a bad `VQUAD_NUM_THREADS`), `VQ_ERR_UNSUPPORTED_CPU`
+ 4096 threads, or a bad `VQUAD_NUM_THREADS` or `VQUAD_BIND`), `VQ_ERR_UNSUPPORTED_CPU`
  (this CPU lacks an instruction set the library was compiled for),
  `VQ_ERR_ALLOC` (threads could not be started). `*out` is untouched on error.
 

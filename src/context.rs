@@ -5,6 +5,7 @@ use std::thread::JoinHandle;
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
+use crate::affinity::{self, Binding};
 use crate::error::{Error, Result};
 use crate::integrand::Integrand;
 use crate::options::Options;
@@ -38,6 +39,8 @@ pub struct Context {
     /// The pool's worker threads, joined when the context is dropped.
     workers: Vec<JoinHandle<()>>,
     threads: usize,
+    /// The CPU each worker is bound to (empty: the workers are free).
+    bound: Vec<usize>,
     /// Bumped by [`Context::cancel`]; a call stops when it changes.
     cancel_epoch: AtomicU64,
 }
@@ -46,12 +49,14 @@ impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Context")
             .field("threads", &self.threads)
+            .field("bound", &self.bound)
             .finish()
     }
 }
 
 impl Context {
-    /// Creates a context with `threads` worker threads.
+    /// Creates a context with `threads` worker threads, placed as
+    /// `VQUAD_BIND` says (see [`Binding`]; unset means [`Binding::Auto`]).
     ///
     /// `threads = 0` means the value of `VQUAD_NUM_THREADS` if set, else the
     /// number of logical CPUs. With one thread no pool is created and every
@@ -60,25 +65,46 @@ impl Context {
     /// # Errors
     /// - [`Error::UnsupportedCpu`] when the CPU lacks a feature this build was
     ///   compiled for.
-    /// - [`Error::InvalidArg`] for more than [`MAX_THREADS`] threads or an
-    ///   unparsable `VQUAD_NUM_THREADS`.
+    /// - [`Error::InvalidArg`] for more than [`MAX_THREADS`] threads, or an
+    ///   unparsable `VQUAD_NUM_THREADS` or `VQUAD_BIND`.
     /// - [`Error::Alloc`] when the operating system refuses the threads.
     pub fn new(threads: usize) -> Result<Context> {
+        // The thread count is checked first, so that its errors do not
+        // depend on VQUAD_BIND.
+        let threads = resolve_threads(threads)?;
+        Context::with_binding(threads, Binding::from_env()?)
+    }
+
+    /// Creates a context as [`Context::new`] does, with the worker placement
+    /// given here instead of by `VQUAD_BIND`.
+    ///
+    /// # Errors
+    /// As [`Context::new`].
+    pub fn with_binding(threads: usize, binding: Binding) -> Result<Context> {
         let missing = crate::simd::missing_cpu_features();
         if !missing.is_empty() {
             return Err(Error::UnsupportedCpu(missing));
         }
         let threads = resolve_threads(threads)?;
+        let plan = binding.plan(threads, &affinity::allowed_cpus());
         let mut workers = Vec::new();
+        let mut bound = Vec::new();
         let pool = if threads > 1 {
             // The threads are spawned here rather than by rayon so that
-            // dropping the context can join them (rayon only signals them).
+            // dropping the context can join them (rayon only signals them),
+            // and so that each can be bound before it takes work.
             let built = ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .spawn_handler(|worker| {
+                    let index = worker.index();
                     let handle = std::thread::Builder::new()
-                        .name(format!("vquad-worker-{}", worker.index()))
+                        .name(format!("vquad-worker-{index}"))
                         .spawn(|| worker.run())?;
+                    if let Some(cpu) = plan.as_ref().map(|p| p[index]) {
+                        if affinity::bind_thread(&handle, cpu) {
+                            bound.push(cpu);
+                        }
+                    }
                     workers.push(handle);
                     Ok(())
                 })
@@ -94,10 +120,17 @@ impl Context {
         } else {
             None
         };
+        // A partly bound pool is reported as free: binding is all or nothing
+        // for the reader of `bound_cpus`, although the binds that succeeded
+        // stay in place.
+        if bound.len() != threads {
+            bound.clear();
+        }
         Ok(Context {
             pool,
             workers,
             threads,
+            bound,
             cancel_epoch: AtomicU64::new(0),
         })
     }
@@ -105,6 +138,12 @@ impl Context {
     /// Number of threads this context computes with.
     pub fn threads(&self) -> usize {
         self.threads
+    }
+
+    /// The CPU each worker is bound to, in worker order; empty when the
+    /// workers are free (see [`Binding`]).
+    pub fn bound_cpus(&self) -> &[usize] {
+        &self.bound
     }
 
     /// The pool, or `None` for a one-thread context.

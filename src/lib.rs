@@ -15,6 +15,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod affinity;
 pub mod context;
 pub mod error;
 pub mod exec;
@@ -26,6 +27,7 @@ pub mod rules;
 pub mod scaling;
 pub mod simd;
 
+pub use affinity::Binding;
 pub use context::Context;
 pub use error::{Error, EvalError, Result, Status};
 pub use integrand::{BatchFn, Expr, Integrand, Poly, ScalarFn};

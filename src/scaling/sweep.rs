@@ -7,6 +7,7 @@
 use std::time::Instant;
 
 use super::fit::Sample;
+use crate::affinity::Binding;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::integrand::Integrand;
@@ -54,6 +55,8 @@ pub struct SweepConfig {
     pub reps: usize,
     /// Untimed warm-up runs per point.
     pub warmup: usize,
+    /// Worker placement of every point's context.
+    pub binding: Binding,
 }
 
 /// Something to time at a given thread count: returns the seconds of the
@@ -161,7 +164,7 @@ pub fn run_sweep(
     let mut done = 0;
     let mut samples = Vec::with_capacity(cfg.threads.len());
     for &p in &cfg.threads {
-        let ctx = Context::new(p)?;
+        let ctx = Context::with_binding(p, cfg.binding)?;
         for _ in 0..cfg.warmup {
             work.run(&ctx, p)?;
             done += 1;

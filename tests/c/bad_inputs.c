@@ -651,6 +651,34 @@ static int a_bad_thread_environment_variable_is_refused(void) {
     return 0;
 }
 
+static int a_bad_binding_environment_variable_is_refused(void) {
+    static const char *values[] = {"spread", "true", "CORES", "0"};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; ++i) {
+        vq_context *c = CTX_MARK;
+        setenv("VQUAD_BIND", values[i], 1);
+        reset_error();
+        if (check_status(__LINE__, values[i], vq_context_new(2, &c), VQ_ERR_INVALID_ARG,
+                         "VQUAD_BIND")) {
+            unsetenv("VQUAD_BIND");
+            return 1;
+        }
+        CHECK(c == CTX_MARK);
+    }
+    static const char *good[] = {"auto", "off", "cores", " cores ", ""};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; ++i) {
+        vq_context *c = NULL;
+        vq_result r;
+        vq_options o = fixed(VQ_RULE_MIDPOINT, 100000);
+        setenv("VQUAD_BIND", good[i], 1);
+        EXPECT(vq_context_new(3, &c), VQ_OK, NULL);
+        EXPECT(vq_integrate(c, square, 0.0, 1.0, &o, &r), VQ_OK, NULL);
+        CHECK(r.threads == 3 && fabs(r.value - 1.0 / 3.0) < 1e-10);
+        vq_context_free(c);
+    }
+    unsetenv("VQUAD_BIND");
+    return 0;
+}
+
 static int one_thread_runs_on_the_caller(void) {
     vq_result r;
     vq_options o = fixed(VQ_RULE_MIDPOINT, 1000000);
@@ -1168,6 +1196,7 @@ static const struct test tests[] = {
     T(unknown_status_values_have_a_name),
     T(thread_count_zero_means_the_environment_or_all_cpus),
     T(a_bad_thread_environment_variable_is_refused),
+    T(a_bad_binding_environment_variable_is_refused),
     T(one_thread_runs_on_the_caller),
     T(absurd_thread_counts_are_refused),
     T(freeing_a_context_joins_its_threads),
@@ -1197,6 +1226,7 @@ int main(int argc, char **argv) {
     const char *filter = argc > 1 ? argv[1] : NULL;
     int passed = 0, failed = 0;
     unsetenv("VQUAD_NUM_THREADS");
+    unsetenv("VQUAD_BIND");
     unsetenv("VQUAD_TEST_HIDE_CPU_FEATURES");
     printf("vquad %s, SIMD %s\n", vq_version(), vq_simd_isa());
     if (vq_context_new(1, &ctx1) != VQ_OK || vq_context_new(4, &ctx4) != VQ_OK ||

@@ -11,7 +11,7 @@ use vquad::scaling::machine::Machine;
 use vquad::scaling::sweep::{
     parse_threads, run_sweep, IntegrationWorkload, SerialFractionWorkload, SweepConfig, Workload,
 };
-use vquad::{Options, Rule};
+use vquad::{Binding, Options, Rule};
 
 use crate::problem::Problem;
 use crate::seed::parse_count;
@@ -37,6 +37,11 @@ pub struct SweepArgs {
     /// Timed repetitions per thread count (after one warm-up run).
     #[arg(long, default_value_t = 5)]
     pub reps: usize,
+    /// Worker placement: `cores` binds worker i to the i-th allowed CPU at
+    /// every point, so all points are placed alike; `auto` binds only the
+    /// point whose thread count equals the allowed CPUs; `off` never binds.
+    #[arg(long, default_value = "cores", value_parser = binding)]
+    pub bind: Binding,
     /// Gustafson weak scaling: n grows with the thread count.
     #[arg(long)]
     pub weak: bool,
@@ -53,6 +58,11 @@ pub struct SweepArgs {
     /// Write a speedup plot as SVG.
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
+}
+
+/// Parses `--bind` (see [`Binding::parse`]).
+fn binding(s: &str) -> Result<Binding, String> {
+    Binding::parse(s).map_err(|e| e.to_string())
 }
 
 /// A parsed `--threads` value.
@@ -87,6 +97,7 @@ pub fn run(args: &SweepArgs) -> Result<std::process::ExitCode, String> {
         threads,
         reps: args.reps.max(1),
         warmup: 1,
+        binding: args.bind,
     };
     let default_n = if args.expr.is_some() {
         100_000_000
@@ -137,6 +148,7 @@ pub fn run(args: &SweepArgs) -> Result<std::process::ExitCode, String> {
             (&integration, desc)
         }
     };
+    let description = format!("{description}, workers bound: {}", args.bind);
     println!("{description}");
     println!(
         "machine: {} ({} logical / {} physical cores, {})",
@@ -193,6 +205,7 @@ fn report(
                 "weak": args.weak,
                 "serial_fraction": args.serial_fraction,
                 "reps": args.reps,
+                "bind": args.bind.name(),
             },
             "points": points.iter().zip(samples).map(|(p, s)| json!({
                 "threads": p.threads,
