@@ -172,7 +172,9 @@ typedef struct vq_result {
 #define VQ_ERR_PARSE 3
 
 /*
- The integrand returned NaN or ±Inf; `vq_last_error()` names the x.
+ The integrand returned NaN or ±Inf, or a finite value whose weighted
+ contribution (or the sum) overflows a double; `vq_last_error()` names
+ the x and says which.
  */
 #define VQ_ERR_NONFINITE 4
 

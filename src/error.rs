@@ -100,6 +100,13 @@ pub enum EvalError {
         /// non-finite value.
         x: f64,
     },
+    /// The integrand was finite at `x`, but its value times the quadrature
+    /// weight (or times the derivative of an infinite range's change of
+    /// variable) overflowed a double.
+    Overflow {
+        /// The abscissa, in the caller's variable.
+        x: f64,
+    },
     /// A batch callback returned the non-zero `code`.
     Callback {
         /// The code the callback returned.
@@ -118,6 +125,10 @@ impl fmt::Display for EvalError {
             EvalError::NonFinite { x } => {
                 write!(f, "the integrand returned a non-finite value at x = {x:e}")
             }
+            EvalError::Overflow { x } => write!(
+                f,
+                "the integrand is finite at x = {x:e}, but its weighted value overflows a double"
+            ),
             EvalError::Callback { code } => write!(f, "the batch callback returned {code}"),
             EvalError::Cancelled => f.write_str("the computation was cancelled"),
         }
@@ -165,7 +176,9 @@ impl Error {
             Error::NullArg(_) => Status::NullArg,
             Error::InvalidArg(_) => Status::InvalidArg,
             Error::Parse { .. } => Status::Parse,
-            Error::Eval(EvalError::NonFinite { .. }) => Status::NonFinite,
+            Error::Eval(EvalError::NonFinite { .. } | EvalError::Overflow { .. }) => {
+                Status::NonFinite
+            }
             Error::Eval(EvalError::Callback { .. }) => Status::Callback,
             Error::Eval(EvalError::Cancelled) => Status::Cancelled,
             Error::MaxEvals { .. } => Status::MaxEvals,

@@ -470,3 +470,21 @@ fn auto_uses_far_fewer_evaluations_than_qags_on_endpoint_singularities() {
         .unwrap();
     assert_eq!((r.evals, r.subintervals), (21, 1));
 }
+
+#[test]
+fn finite_values_whose_weighted_contribution_overflows_are_named_as_such() {
+    // f is finite everywhere; the change of variable for [0, inf) (or the
+    // tanh-sinh weight) multiplies it past the largest double.
+    let f = |_x: f64| 1e300;
+    for rule in ADAPTIVE {
+        let e = ctx(1)
+            .integrate(&f, 0.0, f64::INFINITY, &opts(rule, 1e-10))
+            .unwrap_err();
+        match &e {
+            Error::Eval(EvalError::Overflow { x }) => assert!(*x >= 0.0 && x.is_finite()),
+            other => panic!("{rule}: expected Overflow, got {other:?}"),
+        }
+        assert_eq!(e.status(), Status::NonFinite);
+        assert!(e.to_string().contains("is finite at x ="), "{rule}: {e}");
+    }
+}

@@ -17,7 +17,9 @@ pub const VQ_ERR_NULL_ARG: vq_status = 1;
 pub const VQ_ERR_INVALID_ARG: vq_status = 2;
 /// An expression failed to parse; `vq_last_error()` has the column.
 pub const VQ_ERR_PARSE: vq_status = 3;
-/// The integrand returned NaN or ±Inf; `vq_last_error()` names the x.
+/// The integrand returned NaN or ±Inf, or a finite value whose weighted
+/// contribution (or the sum) overflows a double; `vq_last_error()` names
+/// the x and says which.
 pub const VQ_ERR_NONFINITE: vq_status = 4;
 /// A batch callback returned non-zero; `vq_last_error()` has the code.
 pub const VQ_ERR_CALLBACK: vq_status = 5;

@@ -96,8 +96,9 @@ impl Gk {
     /// abscissae of [`Gk::push_abscissae`], in the same order.
     ///
     /// # Errors
-    /// [`EvalError::NonFinite`] when the transformed integrand overflows at
-    /// a node (its `x` is reported), or the sums overflow (`x` is NaN).
+    /// [`EvalError::NonFinite`] for a non-finite value in `fx` (its `x` is
+    /// reported) or sums that overflow (`x` is NaN); [`EvalError::Overflow`]
+    /// when finite values overflow once transformed for an infinite range.
     pub fn apply(&self, lo: f64, hi: f64, fx: &[f64]) -> Result<Estimate, EvalError> {
         let r = self.rule;
         let (n, m) = (r.n, r.points());
@@ -110,8 +111,11 @@ impl Gk {
             };
             g[k] = self.range.gk_value(t, &pair);
             if !g[k].is_finite() {
-                return Err(EvalError::NonFinite {
-                    x: self.range.gk_x(t),
+                let x = self.range.gk_x(t);
+                return Err(if pair.iter().all(|v| v.is_finite()) {
+                    EvalError::Overflow { x }
+                } else {
+                    EvalError::NonFinite { x }
                 });
             }
         }

@@ -177,7 +177,13 @@ impl Sums {
         for (n, &f) in nodes.iter().zip(fx) {
             let term = n.w * f;
             if !term.is_finite() {
-                return Err(EvalError::NonFinite { x: n.x }.into());
+                let x = n.x;
+                let e = if f.is_finite() {
+                    EvalError::Overflow { x }
+                } else {
+                    EvalError::NonFinite { x }
+                };
+                return Err(e.into());
             }
             terms.push(term);
             let side = usize::from(n.right);
