@@ -239,6 +239,19 @@ impl<F: Integrand + ?Sized> Integrand for DynRef<'_, F> {
     fn is_cheap(&self) -> bool {
         self.0.is_cheap()
     }
+    fn strided_chunk(&self) -> Option<usize> {
+        self.0.strided_chunk()
+    }
+    fn strided_chunk_sums(
+        &self,
+        start: f64,
+        step: f64,
+        count: usize,
+        first: usize,
+        sums: &mut [f64],
+    ) -> std::result::Result<(), crate::EvalError> {
+        self.0.strided_chunk_sums(start, step, count, first, sums)
+    }
 }
 
 /// Resolves a requested thread count: 0 means `VQUAD_NUM_THREADS`, else the

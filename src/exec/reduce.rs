@@ -30,6 +30,17 @@ pub fn pairwise_range<E>(
     Ok(pairwise_range(lo, mid, leaf)? + pairwise_range(mid, hi, leaf)?)
 }
 
+/// Runs `body` on a zeroed buffer of `n` partial sums: on the stack for the
+/// usual few dozen (the chunks of one block), on the heap beyond.
+pub fn with_sums<R>(n: usize, body: impl FnOnce(&mut [f64]) -> R) -> R {
+    let mut on_stack = [0.0f64; 64];
+    if n <= on_stack.len() {
+        body(&mut on_stack[..n])
+    } else {
+        body(&mut vec![0.0; n])
+    }
+}
+
 /// Sums a slice with eight independent lane accumulators (fixed lane and
 /// accumulator order), the tail added last. Used on evaluated chunks.
 pub fn sum_slice(v: &[f64]) -> f64 {

@@ -17,7 +17,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use super::blocks::StreamPlan;
-use super::reduce::{pairwise, pairwise_range};
+use super::reduce::{pairwise, pairwise_range, with_sums};
 use super::slots::Slots;
 use crate::context::Context;
 use crate::error::EvalError;
@@ -99,14 +99,19 @@ impl StreamTasks {
     }
 
     /// The sum of global task `g < len()`: its blocks, each summed by the
-    /// integrand's strided kernel, combined by the pairwise tree. Before
-    /// each block, `cancelled()` is asked whether to stop with
-    /// [`EvalError::Cancelled`] (see [`Context::cancel`]).
+    /// integrand's strided kernel (or, for an integrand with chunk sums, by
+    /// the pairwise tree over them: see [`Integrand::strided_chunk`]),
+    /// combined by the pairwise tree. With `split`, the chunks of a block
+    /// are spread over the current rayon pool; the bits are the same either
+    /// way. Before each block (and each split piece), `cancelled()` is asked
+    /// whether to stop with [`EvalError::Cancelled`] (see
+    /// [`Context::cancel`]).
     pub fn task_sum(
         &self,
         f: &dyn Integrand,
         g: u64,
-        cancelled: &dyn Fn() -> bool,
+        cancelled: &(dyn Fn() -> bool + Sync),
+        split: bool,
     ) -> Result<f64, EvalError> {
         let (s, k) = self.locate(g);
         let plan = &self.plans[s];
@@ -120,7 +125,10 @@ impl StreamTasks {
             // The block's first point, from its index relative to the whole
             // interval: no error accumulates from block to block.
             let start = self.width.mul_add((i0 as f64 + offset) / self.n, self.a);
-            let v = f.sum_strided(start, self.h, len)?;
+            let v = match f.strided_chunk() {
+                Some(p) => chunked_sum(f, start, self.h, len, p, split, cancelled)?,
+                None => f.sum_strided(start, self.h, len)?,
+            };
             if v.is_finite() {
                 Ok(v)
             } else {
@@ -143,6 +151,47 @@ impl StreamTasks {
     }
 }
 
+/// Points in one piece of a block split across threads: enough to make a
+/// piece's hand-off (about a microsecond) negligible for any integrand that
+/// is not cheap.
+const SPLIT_POINTS: usize = 1024;
+
+/// The pairwise tree over the `p`-point chunk sums of the stream
+/// `f(start + j·step)`, `j < count`; with `split`, pieces of at least
+/// [`SPLIT_POINTS`] run in parallel on the current pool. On failure, the
+/// error of the lowest failing piece.
+fn chunked_sum(
+    f: &dyn Integrand,
+    start: f64,
+    step: f64,
+    count: usize,
+    p: usize,
+    split: bool,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<f64, EvalError> {
+    let per = SPLIT_POINTS.div_ceil(p).max(1);
+    with_sums(count.div_ceil(p), |sums| {
+        if split && sums.len() > per {
+            let results: Vec<Result<(), EvalError>> = sums
+                .par_chunks_mut(per)
+                .enumerate()
+                .map(|(i, piece)| {
+                    if cancelled() {
+                        return Err(EvalError::Cancelled);
+                    }
+                    f.strided_chunk_sums(start, step, count, i * per, piece)
+                })
+                .collect();
+            if let Some(e) = results.into_iter().find_map(Result::err) {
+                return Err(e);
+            }
+        } else {
+            f.strided_chunk_sums(start, step, count, 0, sums)?;
+        }
+        Ok(pairwise(sums))
+    })
+}
+
 /// What [`run_tasks`] did besides writing the task sums.
 #[derive(Debug)]
 pub struct TaskRun {
@@ -153,10 +202,12 @@ pub struct TaskRun {
 }
 
 /// Runs tasks `first .. first + out.len()` on the context, writing the sum
-/// of task `first + i` to `out[i]`. `task(g)` returns the sum of task `g`
-/// and the points it evaluated; `points` is the total over the range, used
-/// with `cheap` (see [`Integrand::is_cheap`]) to decide whether waking the
-/// pool pays off. The values written never depend on that decision.
+/// of task `first + i` to `out[i]`. `task(g, split)` returns the sum of task
+/// `g` and the points it evaluated, splitting its blocks across the pool
+/// when `split` is true; `points` is the total over the range, used with
+/// `cheap` (see [`Integrand::is_cheap`]) to decide whether waking the pool
+/// pays off, and `splittable` says whether a single task can use more than
+/// one thread. The values written never depend on these decisions.
 ///
 /// On failure, the error of the lowest-numbered failing task is returned, so
 /// the reported error does not depend on the thread count either; `out` is
@@ -167,14 +218,15 @@ pub fn run_tasks(
     out: &mut [f64],
     points: u64,
     cheap: bool,
-    task: impl Fn(u64) -> Result<(f64, u64), EvalError> + Sync,
+    splittable: bool,
+    task: impl Fn(u64, bool) -> Result<(f64, u64), EvalError> + Sync,
 ) -> Result<TaskRun, EvalError> {
     let threshold = if cheap {
         SERIAL_POINTS_CHEAP
     } else {
         SERIAL_POINTS
     };
-    let parallel = ctx.threads() > 1 && points > threshold && out.len() > 1;
+    let parallel = ctx.threads() > 1 && points > threshold && (out.len() > 1 || splittable);
     let slots = Slots::new(ctx.threads());
     // Lowest failing task index so far; tasks above it are skipped.
     let first_failure = AtomicU64::new(u64::MAX);
@@ -186,7 +238,7 @@ pub fn run_tasks(
         }
         let t0 = Instant::now();
         let thread = rayon::current_thread_index().unwrap_or(0);
-        match task(g) {
+        match task(g, parallel) {
             Ok((v, evals)) => {
                 *out = v;
                 slots.record(thread, evals, t0.elapsed().as_nanos() as u64);

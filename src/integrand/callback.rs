@@ -2,7 +2,7 @@
 
 use std::ffi::c_void;
 
-use super::Integrand;
+use super::{Integrand, CHUNK};
 use crate::error::EvalError;
 
 /// A GSL-style scalar callback: `double f(double x, void *params)`.
@@ -71,6 +71,10 @@ impl Integrand for ScalarFn {
         }
         Ok(())
     }
+
+    fn strided_chunk(&self) -> Option<usize> {
+        Some(CHUNK)
+    }
 }
 
 impl Integrand for BatchFn {
@@ -84,5 +88,9 @@ impl Integrand for BatchFn {
             return Err(EvalError::Callback { code });
         }
         Ok(())
+    }
+
+    fn strided_chunk(&self) -> Option<usize> {
+        Some(CHUNK)
     }
 }

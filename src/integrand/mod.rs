@@ -61,6 +61,36 @@ pub trait Integrand: Send + Sync {
     fn is_cheap(&self) -> bool {
         false
     }
+
+    /// Points per chunk of [`Integrand::strided_chunk_sums`], or `None` (the
+    /// default) when the integrand does not offer chunk sums.
+    ///
+    /// With `Some(P)`, the fixed rules sum each block as the pairwise tree
+    /// over its chunk sums, and may compute the chunks of one block on
+    /// several threads: a problem of a single block (up to 16 384 points)
+    /// with an expensive integrand still uses the whole pool. The tree is the
+    /// same with or without the split, so the bits never depend on it.
+    /// `None` leaves every block to [`Integrand::sum_strided`].
+    fn strided_chunk(&self) -> Option<usize> {
+        None
+    }
+
+    /// Sets `sums[i]` to the sum of chunk `first + i` of the stream
+    /// `f(strided_point(start, step, j))`, `j < count`, where chunk `c` holds
+    /// `j` in `c·P .. min((c + 1)·P, count)` and `P` is
+    /// [`Integrand::strided_chunk`]. Called only when that is `Some`; the
+    /// default evaluates through [`Integrand::eval`] and sums each chunk with
+    /// [`sum_slice`] (valid for `P` = [`CHUNK`]).
+    fn strided_chunk_sums(
+        &self,
+        start: f64,
+        step: f64,
+        count: usize,
+        first: usize,
+        sums: &mut [f64],
+    ) -> Result<(), EvalError> {
+        chunk_sums_via_eval(self, start, step, count, first, sums)
+    }
 }
 
 /// The abscissa `start + j·step` exactly as every fixed-rule kernel computes
@@ -70,19 +100,34 @@ pub fn strided_point(start: f64, step: f64, j: usize) -> f64 {
     (j as f64).mul_add(step, start)
 }
 
-/// [`Integrand::sum_strided`] through [`Integrand::eval`], chunk by chunk.
+/// [`Integrand::sum_strided`] through [`Integrand::eval`]: the pairwise
+/// tree over the [`CHUNK`]-point chunk sums of [`chunk_sums_via_eval`].
 pub fn sum_strided_via_eval<F: Integrand + ?Sized>(
     f: &F,
     start: f64,
     step: f64,
     count: usize,
 ) -> Result<f64, EvalError> {
-    let mut xs = [0.0f64; CHUNK];
-    let mut fx = [0.0f64; CHUNK];
     let chunks = count.div_ceil(CHUNK);
     let mut sums = [0.0f64; crate::exec::blocks::BLOCK / CHUNK];
     debug_assert!(chunks <= sums.len());
-    for (c, slot) in sums.iter_mut().enumerate().take(chunks) {
+    chunk_sums_via_eval(f, start, step, count, 0, &mut sums[..chunks])?;
+    Ok(crate::exec::reduce::pairwise(&sums[..chunks]))
+}
+
+/// [`Integrand::strided_chunk_sums`] through [`Integrand::eval`], with
+/// chunks of [`CHUNK`] points.
+pub fn chunk_sums_via_eval<F: Integrand + ?Sized>(
+    f: &F,
+    start: f64,
+    step: f64,
+    count: usize,
+    first: usize,
+    sums: &mut [f64],
+) -> Result<(), EvalError> {
+    let mut xs = [0.0f64; CHUNK];
+    let mut fx = [0.0f64; CHUNK];
+    for (c, slot) in (first..).zip(sums.iter_mut()) {
         let lo = c * CHUNK;
         let len = CHUNK.min(count - lo);
         for (j, x) in xs[..len].iter_mut().enumerate() {
@@ -91,7 +136,7 @@ pub fn sum_strided_via_eval<F: Integrand + ?Sized>(
         f.eval(&xs[..len], &mut fx[..len])?;
         *slot = sum_slice(&fx[..len]);
     }
-    Ok(crate::exec::reduce::pairwise(&sums[..chunks]))
+    Ok(())
 }
 
 /// Finds the first abscissa of `start + j·step`, `j < count`, where `f` is
@@ -139,5 +184,9 @@ impl<F: Fn(f64) -> f64 + Send + Sync> Integrand for F {
             *o = self(x);
         }
         Ok(())
+    }
+
+    fn strided_chunk(&self) -> Option<usize> {
+        Some(CHUNK)
     }
 }

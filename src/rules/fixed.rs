@@ -164,7 +164,8 @@ impl FixedPlan {
         &self,
         f: &dyn Integrand,
         g: u64,
-        cancelled: &dyn Fn() -> bool,
+        cancelled: &(dyn Fn() -> bool + Sync),
+        split: bool,
     ) -> std::result::Result<(f64, u64), EvalError> {
         if self.ends && g == 0 {
             let mut fx = [0.0; 2];
@@ -173,7 +174,10 @@ impl FixedPlan {
         }
         let streams = self.streams.as_ref().expect("a == b has no tasks");
         let g = g - u64::from(self.ends);
-        Ok((streams.task_sum(f, g, cancelled)?, streams.task_points(g)))
+        Ok((
+            streams.task_sum(f, g, cancelled, split)?,
+            streams.task_points(g),
+        ))
     }
 
     /// Points evaluated by task `g < tasks()`.
@@ -201,9 +205,16 @@ impl FixedPlan {
         // is requested, so the epoch is read once, here.
         let epoch = ctx.epoch();
         let cancelled = || ctx.cancelled_since(epoch);
-        run_tasks(ctx, first, out, points, f.is_cheap(), |g| {
-            self.task(f, g, &cancelled)
-        })?;
+        let splittable = f.strided_chunk().is_some();
+        run_tasks(
+            ctx,
+            first,
+            out,
+            points,
+            f.is_cheap(),
+            splittable,
+            |g, split| self.task(f, g, &cancelled, split),
+        )?;
         Ok(())
     }
 

@@ -178,6 +178,26 @@ impl Integrand for Expr {
         }
     }
 
+    fn strided_chunk(&self) -> Option<usize> {
+        Some(vm::strided_chunk(&self.inner.program).unwrap_or(super::CHUNK))
+    }
+
+    fn strided_chunk_sums(
+        &self,
+        start: f64,
+        step: f64,
+        count: usize,
+        first: usize,
+        sums: &mut [f64],
+    ) -> Result<(), EvalError> {
+        if vm::strided_chunk(&self.inner.program).is_some() {
+            vm::strided_chunk_sums(&self.inner.program, start, step, count, first, sums);
+            Ok(())
+        } else {
+            super::chunk_sums_via_eval(self, start, step, count, first, sums)
+        }
+    }
+
     /// Cheap like a polynomial: at most 16 arithmetic instructions.
     fn is_cheap(&self) -> bool {
         let p = &self.inner.program;

@@ -9,8 +9,7 @@ use std::cell::RefCell;
 
 use super::compile::{Ins, Operand, Program};
 use super::funcs::{self, Checked, Op};
-use crate::exec::blocks::BLOCK;
-use crate::exec::reduce::{pairwise, sum_slice};
+use crate::exec::reduce::{pairwise, sum_slice, with_sums};
 use crate::integrand::strided_point;
 use crate::simd::{Lane, LANES};
 
@@ -91,24 +90,42 @@ pub(crate) fn eval(prog: &Program, xs: &[f64], out: &mut [f64]) {
 /// depend on who calls or when. `None` when the program is a constant or
 /// `x` itself.
 pub(crate) fn sum_strided(prog: &Program, start: f64, step: f64, count: usize) -> Option<f64> {
+    let pts = strided_chunk(prog)?;
+    Some(with_sums(count.div_ceil(pts), |sums| {
+        strided_chunk_sums(prog, start, step, count, 0, sums);
+        pairwise(sums)
+    }))
+}
+
+/// Points per chunk of [`sum_strided`] (one register-buffer pass), or
+/// `None` when the program is a constant or `x` itself.
+pub(crate) fn strided_chunk(prog: &Program) -> Option<usize> {
+    match prog.result {
+        Operand::Reg(r) if r != 0 => Some(stride(prog) * LANES),
+        _ => None,
+    }
+}
+
+/// The chunk sums behind [`sum_strided`]: `sums[i]` is the sum over chunk
+/// `first + i` of [`strided_chunk`] points. Requires `strided_chunk(prog)`
+/// to be `Some`.
+pub(crate) fn strided_chunk_sums(
+    prog: &Program,
+    start: f64,
+    step: f64,
+    count: usize,
+    first: usize,
+    sums: &mut [f64],
+) {
     let stride = stride(prog);
-    let res = match prog.result {
-        Operand::Reg(r) if r != 0 => r as usize * stride,
-        _ => return None,
+    let Operand::Reg(r) = prog.result else {
+        unreachable!("strided_chunk_sums needs a register result")
     };
+    let res = r as usize * stride;
     let pts = stride * LANES;
-    let chunks = count.div_ceil(pts);
-    let mut on_stack = [0.0f64; BLOCK / CHUNK_POINTS];
-    let mut on_heap = Vec::new();
-    let sums: &mut [f64] = if chunks <= on_stack.len() {
-        &mut on_stack[..chunks]
-    } else {
-        on_heap.resize(chunks, 0.0);
-        &mut on_heap
-    };
     with_scratch(prog.regs * stride, |s| {
         fill_consts(prog, s, stride);
-        for (c, slot) in sums.iter_mut().enumerate() {
+        for (c, slot) in (first..).zip(sums.iter_mut()) {
             let m = pts.min(count - c * pts);
             let lanes = m.div_ceil(LANES);
             fill_strided(&mut s[..lanes], start, step, c * pts, m);
@@ -117,7 +134,6 @@ pub(crate) fn sum_strided(prog: &Program, start: f64, step: f64, count: usize) -
             *slot = sum_slice(&values[..m]);
         }
     });
-    Some(pairwise(sums))
 }
 
 /// Fills `dst` with the `m` points `strided_point(start, step, j0 + i)`,
