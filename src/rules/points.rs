@@ -30,10 +30,6 @@ const MIN_CHUNK: usize = 8;
 /// waking the pool costs on the order of 10 µs.
 const SERIAL_NS: f64 = 40_000.0;
 
-/// A step this large (two 21-point rules) predicted to take [`SERIAL_NS`]
-/// or more moves the rest of an integration into the pool.
-const POOL_POINTS: usize = 42;
-
 /// Points per [`Integrand::eval`] call for a step of `len` points.
 pub fn chunk_len(len: usize) -> usize {
     len.div_ceil(TARGET_CHUNKS).clamp(MIN_CHUNK, CHUNK)
@@ -50,6 +46,8 @@ pub struct Evaluator<'a> {
     ns_per_point: Option<f64>,
     /// Points evaluated so far.
     evals: u64,
+    /// Points of the last step.
+    last_len: usize,
 }
 
 impl<'a> Evaluator<'a> {
@@ -61,6 +59,7 @@ impl<'a> Evaluator<'a> {
             f,
             ns_per_point: None,
             evals: 0,
+            last_len: 0,
         }
     }
 
@@ -74,16 +73,31 @@ impl<'a> Evaluator<'a> {
         self.ctx.threads()
     }
 
-    /// Runs the rest of an integration, `op`, inside the context's pool
-    /// once the integrand has proved expensive enough that even a
-    /// two-interval step runs in parallel: then the calling thread hands over
-    /// once, instead of once per step (each hand-off and wake-up costs tens
-    /// of microseconds). Otherwise runs `op` right here.
+    /// The context evaluations run on.
+    pub fn context(&self) -> &'a Context {
+        self.ctx
+    }
+
+    /// True when the rest of the integration should move into the pool:
+    /// the next step, predicted at twice the points of the last (batches
+    /// grow about that fast), would run in parallel, and this thread is not
+    /// already one of the pool's workers. Moving once, before the first
+    /// parallel step, replaces a hand-off and a wake-up per step (tens of
+    /// microseconds each) by one; the steps that stay small then run
+    /// serially on the worker.
+    pub fn should_enter_pool(&self) -> bool {
+        self.ctx
+            .pool()
+            .is_some_and(|p| p.current_thread_index().is_none())
+            && self
+                .ns_per_point
+                .is_some_and(|ns| ns * (2 * self.last_len) as f64 >= SERIAL_NS)
+    }
+
+    /// Runs the rest of an integration, `op`, inside the context's pool when
+    /// [`Evaluator::should_enter_pool`] says so, else right here.
     pub fn run<R: Send>(&mut self, op: impl FnOnce(&mut Self) -> R + Send) -> R {
-        let expensive = self
-            .ns_per_point
-            .is_some_and(|ns| ns * POOL_POINTS as f64 >= SERIAL_NS);
-        if self.ctx.threads() > 1 && expensive {
+        if self.should_enter_pool() {
             let ctx = self.ctx;
             ctx.install(|| op(self))
         } else {
@@ -140,6 +154,7 @@ impl<'a> Evaluator<'a> {
             self.ns_per_point = Some(spent * scale / xs.len() as f64);
         }
         self.evals += xs.len() as u64;
+        self.last_len = xs.len();
         match first_err {
             Some(e) => Err(e),
             None => Ok(()),

@@ -74,7 +74,7 @@ pub enum Start {
 pub fn integrate(ev: &mut Evaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<Adaptive> {
     match start(ev, gk, tol, budget)? {
         Start::Done(out) => Ok(out),
-        Start::Root(root) => ev.run(|ev| resume(ev, gk, tol, budget, root)),
+        Start::Root(root) => resume(ev, gk, tol, budget, root),
     }
 }
 
@@ -118,7 +118,10 @@ pub fn start(ev: &mut Evaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<
 }
 
 /// Continues QAGS from the root estimate returned by [`start`] (further
-/// evaluations made in between count against the budget).
+/// evaluations made in between count against the budget). The steps run on
+/// the calling thread until the next one is predicted to run in parallel;
+/// the rest of the loop then moves into the pool at once
+/// ([`Evaluator::should_enter_pool`]).
 ///
 /// # Errors
 /// Evaluation failures.
@@ -133,6 +136,15 @@ pub fn resume(
     let mut q = Qags::new(ev, gk, tol, budget, lo, hi, root);
     let mut first = true;
     loop {
+        if q.ev.should_enter_pool() {
+            let ctx = q.ev.context();
+            return ctx.install(move || loop {
+                if let Some(stop) = q.step(first)? {
+                    return Ok(stop);
+                }
+                first = false;
+            });
+        }
         if let Some(stop) = q.step(first)? {
             return Ok(stop);
         }
