@@ -79,7 +79,15 @@ fn placement_never_changes_a_result() {
         let c = ctx
             .integrate(&wavy, 0.0, 10.0, &Options::adaptive(Rule::Auto, 0.0, 1e-12))
             .unwrap();
-        [a, b, c].map(|r| (r.value.to_bits(), r.abs_error.map(f64::to_bits), r.evals))
+        let d = ctx
+            .integrate(
+                &wavy,
+                0.0,
+                10.0,
+                &Options::adaptive(Rule::TanhSinh, 0.0, 1e-12),
+            )
+            .unwrap();
+        [a, b, c, d].map(|r| (r.value.to_bits(), r.abs_error.map(f64::to_bits), r.evals))
     };
     let reference = runs(&Context::with_binding(1, Binding::Off).unwrap());
     for threads in [2, 3] {

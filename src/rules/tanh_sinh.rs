@@ -125,21 +125,25 @@ pub fn integrate(
         }
         offset += nodes.len();
     }
-    for level in MIN_LEVEL + 1..=max_level {
-        let nodes = level_nodes(range, level);
-        if ev.evals() + nodes.len() as u64 > budget {
-            let (value, abs_error) = sums.prev.expect("a level was completed");
-            return Ok(done(ev, value, abs_error, Outcome::Budget));
+    // Each further level doubles the nodes: once the next one would run in
+    // parallel, the rest moves into the pool at once (Evaluator::run).
+    ev.run(move |ev| {
+        for level in MIN_LEVEL + 1..=max_level {
+            let nodes = level_nodes(range, level);
+            if ev.evals() + nodes.len() as u64 > budget {
+                let (value, abs_error) = sums.prev.expect("a level was completed");
+                return Ok(done(ev, value, abs_error, Outcome::Budget));
+            }
+            let xs: Vec<f64> = nodes.iter().map(|n| n.x).collect();
+            fx.resize(xs.len(), 0.0);
+            ev.eval(&xs, &mut fx)?;
+            if let Some((s, err, outcome)) = sums.add_level(level, &nodes, &fx, tol)? {
+                return Ok(done(ev, s, err, outcome));
+            }
         }
-        let xs: Vec<f64> = nodes.iter().map(|n| n.x).collect();
-        fx.resize(xs.len(), 0.0);
-        ev.eval(&xs, &mut fx)?;
-        if let Some((s, err, outcome)) = sums.add_level(level, &nodes, &fx, tol)? {
-            return Ok(done(ev, s, err, outcome));
-        }
-    }
-    let (s, err) = sums.prev.expect("at least one level");
-    Ok(done(ev, s, err, Outcome::FinestLevel))
+        let (s, err) = sums.prev.expect("at least one level");
+        Ok(done(ev, s, err, Outcome::FinestLevel))
+    })
 }
 
 /// The running sums over all levels so far.
