@@ -24,7 +24,6 @@ pub mod integrand;
 pub mod options;
 pub mod result;
 pub mod rules;
-pub mod scaling;
 pub mod simd;
 
 pub use affinity::Binding;

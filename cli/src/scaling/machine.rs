@@ -21,15 +21,15 @@ pub struct Machine {
 impl Machine {
     /// Describes the running machine.
     pub fn detect() -> Machine {
-        let logical = crate::context::logical_cpus();
+        let logical = vquad::context::logical_cpus();
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let (model, physical) = parse_cpuinfo(&cpuinfo);
         Machine {
             cpu_model: model.unwrap_or_else(|| std::env::consts::ARCH.to_string()),
             logical_cores: logical,
             physical_cores: physical.map_or(logical, |p| p.min(logical)),
-            simd_isa: crate::simd::isa().to_string(),
-            vquad_version: crate::VERSION.to_string(),
+            simd_isa: vquad::simd::isa().to_string(),
+            vquad_version: vquad::VERSION.to_string(),
         }
     }
 }

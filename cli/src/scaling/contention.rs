@@ -21,8 +21,8 @@ use std::time::Instant;
 
 use crossbeam_utils::CachePadded;
 
-use crate::context::Context;
-use crate::error::Error;
+use vquad::context::Context;
+use vquad::error::Error;
 
 /// Points per lock or CAS for the shared-total strategies.
 pub const CHUNK: usize = 1024;

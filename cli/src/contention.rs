@@ -1,8 +1,8 @@
 //! `vquad contention`: what false sharing, locks and atomics cost.
 
 use clap::Args;
-use vquad::scaling::contention::{run, Strategy, CHUNK};
 use vquad::Context;
+use vquad_lab::scaling::contention::{run, Strategy, CHUNK};
 
 use crate::seed::parse_count;
 

@@ -7,11 +7,11 @@
 use std::time::Instant;
 
 use super::fit::Sample;
-use crate::affinity::Binding;
-use crate::context::Context;
-use crate::error::{Error, Result};
-use crate::integrand::Integrand;
-use crate::options::Options;
+use vquad::affinity::Binding;
+use vquad::context::Context;
+use vquad::error::{Error, Result};
+use vquad::integrand::Integrand;
+use vquad::options::Options;
 
 /// Parses a thread list such as `1,2,4,8`, `1..16` or `1..4,8,16`.
 ///
@@ -142,7 +142,7 @@ pub fn synthetic_integrand(x: f64) -> f64 {
 
 impl Workload for SerialFractionWorkload {
     fn run(&self, ctx: &Context, _threads: usize) -> Result<f64> {
-        let rule = crate::options::Rule::Midpoint;
+        let rule = vquad::options::Rule::Midpoint;
         let t0 = Instant::now();
         if self.n_serial > 0 {
             self.serial

@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use vquad::scaling::fit::{self, AmdahlFit, FitOptions, PointStats, Sample, Trust};
-use vquad::scaling::machine::Machine;
-use vquad::scaling::sweep::{
+use vquad::{Binding, Options, Rule};
+use vquad_lab::scaling::fit::{self, AmdahlFit, FitOptions, PointStats, Sample, Trust};
+use vquad_lab::scaling::machine::Machine;
+use vquad_lab::scaling::sweep::{
     parse_threads, run_sweep, IntegrationWorkload, SerialFractionWorkload, SweepConfig, Workload,
 };
-use vquad::{Binding, Options, Rule};
 
 use crate::problem::Problem;
 use crate::seed::parse_count;
@@ -247,7 +247,7 @@ fn report(
         std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     if let Some(path) = &args.svg {
-        let svg = vquad::scaling::plot::speedup_svg(&points, amdahl.as_ref(), description)
+        let svg = vquad_lab::scaling::plot::speedup_svg(&points, amdahl.as_ref(), description)
             .map_err(|e| e.to_string())?;
         std::fs::write(path, svg).map_err(|e| format!("{}: {e}", path.display()))?;
     }

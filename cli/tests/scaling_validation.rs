@@ -2,10 +2,10 @@
 //! Amdahl fit over 1 and 2 threads must recover it within ±0.05.
 //! (Its own test binary, so no other test competes for the cores.)
 
-use vquad::scaling::fit::{fit_amdahl, FitOptions, Sample};
-use vquad::scaling::machine::Machine;
-use vquad::scaling::sweep::{SerialFractionWorkload, Workload};
 use vquad::{Binding, Context};
+use vquad_lab::scaling::fit::{fit_amdahl, FitOptions, Sample};
+use vquad_lab::scaling::machine::Machine;
+use vquad_lab::scaling::sweep::{SerialFractionWorkload, Workload};
 
 /// Interleaved rounds per attempt.
 const ROUNDS: usize = 21;

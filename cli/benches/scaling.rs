@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use vquad::scaling::contention::{run, Strategy};
 use vquad::{Context, Options, Poly, Rule};
+use vquad_lab::scaling::contention::{run, Strategy};
 
 fn thread_sweep(c: &mut Criterion) {
     let f = Poly::new(&[7.0, 0.0, 1.0]).unwrap();

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use vquad::scaling::fit::{self, FitOptions, Sample};
-use vquad::scaling::machine::Machine;
+use vquad_lab::scaling::fit::{self, FitOptions, Sample};
+use vquad_lab::scaling::machine::Machine;
 
 /// Options of `vquad fit-criterion`.
 #[derive(Args, Debug)]
