@@ -304,11 +304,17 @@ fn fill_strided(dst: &mut [Lane], start: f64, step: f64, j0: usize, m: usize) {
     let full = m / LANES;
     if cfg!(target_feature = "fma") {
         // One fused multiply-add per lane: the same bits as `f64::mul_add`.
-        let iota = Lane::new(std::array::from_fn(|i| i as f64));
-        let (vstep, vstart) = (Lane::splat(step), Lane::splat(start));
-        for (i, d) in dst[..full].iter_mut().enumerate() {
-            let j = Lane::splat((j0 + i * LANES) as f64) + iota;
+        // The indices run as a vector of exact integers (below 2^53), so
+        // no 64-bit integer conversion is needed per lane vector.
+        let mut j = Lane::splat(j0 as f64) + Lane::new(std::array::from_fn(|i| i as f64));
+        let (vstep, vstart, vlanes) = (
+            Lane::splat(step),
+            Lane::splat(start),
+            Lane::splat(LANES as f64),
+        );
+        for d in dst[..full].iter_mut() {
             *d = j.mul_add(vstep, vstart);
+            j += vlanes;
         }
     } else {
         for (i, d) in dst[..full].iter_mut().enumerate() {
@@ -530,10 +536,35 @@ fn fill_consts(prog: &Program, s: &mut [Lane], stride: usize) {
     }
 }
 
+/// The `n`-vector source at `a` and destination at `d` of a unary
+/// instruction (distinct registers, so the ranges never overlap).
+#[inline(always)]
+fn src_dst(s: &mut [Lane], d: usize, a: usize, n: usize) -> (&[Lane], &mut [Lane]) {
+    debug_assert!(d != a);
+    if d > a {
+        let (lo, hi) = s.split_at_mut(d);
+        (&lo[a..a + n], &mut hi[..n])
+    } else {
+        let (lo, hi) = s.split_at_mut(a);
+        (&hi[..n], &mut lo[d..d + n])
+    }
+}
+
+/// A unary instruction, two lane vectors per step: their dependency chains
+/// (long polynomials) are independent, so the core overlaps them. Each
+/// value is computed exactly as one at a time would be.
 #[inline(always)]
 fn unary(s: &mut [Lane], d: usize, a: usize, n: usize, f: impl Fn(Lane) -> Lane) {
-    for i in 0..n {
-        s[d + i] = f(s[a + i]);
+    let (src, dst) = src_dst(s, d, a, n);
+    let mut si = src.chunks_exact(2);
+    let mut di = dst.chunks_exact_mut(2);
+    for (o, x) in (&mut di).zip(&mut si) {
+        let (y0, y1) = (f(x[0]), f(x[1]));
+        o[0] = y0;
+        o[1] = y1;
+    }
+    for (o, &x) in di.into_remainder().iter_mut().zip(si.remainder()) {
+        *o = f(x);
     }
 }
 
@@ -546,10 +577,19 @@ fn unary_checked(
     n: usize,
     f: impl Fn(Lane) -> Checked,
 ) -> bool {
+    let (src, dst) = src_dst(s, d, a, n);
     let mut bad = Lane::splat(0.0);
-    for i in 0..n {
-        let (v, b) = f(s[a + i]);
-        s[d + i] = v;
+    let mut si = src.chunks_exact(2);
+    let mut di = dst.chunks_exact_mut(2);
+    for (o, x) in (&mut di).zip(&mut si) {
+        let ((v0, b0), (v1, b1)) = (f(x[0]), f(x[1]));
+        o[0] = v0;
+        o[1] = v1;
+        bad |= b0 | b1;
+    }
+    for (o, &x) in di.into_remainder().iter_mut().zip(si.remainder()) {
+        let (v, b) = f(x);
+        *o = v;
         bad |= b;
     }
     bad.any()
