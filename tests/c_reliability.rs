@@ -81,3 +81,12 @@ fn sixteen_threads_sharing_one_context_get_exact_results() {
     let checked = run_passing(&exe, &["10", "60", "4"]);
     assert_eq!(checked, 160);
 }
+
+#[test]
+fn a_running_call_cancelled_from_another_thread_returns_cancelled() {
+    let exe = build("cancel");
+    // Setup call, the cancelled call (status, message, untouched output),
+    // and the call after it.
+    let checked = run_passing(&exe, &[]);
+    assert_eq!(checked, 7);
+}
