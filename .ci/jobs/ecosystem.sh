@@ -2,7 +2,7 @@
 # Ecosystem job (issue #6): install vquad into temporary prefixes and use it
 # the way C, C++, CMake and MPI projects do.
 #
-#  1. release build; the shared library exports only vq_* (nm -D) and has
+#  1. release build (the CI one, .ci/lib.sh); the shared library exports only vq_* (nm -D) and has
 #     the soname libvquad.so.MAJOR
 #  2. make install with DESTDIR: exactly the expected files and links;
 #     make uninstall with DESTDIR leaves no file behind
@@ -18,6 +18,11 @@
 # Needs gcc, g++, make, cmake, pkg-config, OpenMPI (.ci/install-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=../lib.sh
+source .ci/lib.sh
+# Every cargo build below (make lib, make install) is the CI release build
+# (.ci/lib.sh), which .ci/run has already made: none rebuilds anything.
+export CARGO_TARGET_DIR=$CI_RELEASE_DIR RUSTFLAGS=$CI_RELEASE_RUSTFLAGS
 
 started=$SECONDS
 step() { printf -- '--> [%3ds] %s\n' "$((SECONDS - started))" "$*"; }
