@@ -46,8 +46,8 @@ fn main() {
     ];
     println!("midpoint on [0, 1], {REPS} interleaved runs of 1 and 2 threads");
     println!(
-        "{:<16} {:>10} {:>22} {:>22}",
-        "integrand", "n", "best: 1 -> 2 threads", "median: 1 -> 2 threads"
+        "{:<16} {:>9}  {:<32} {:<32}",
+        "integrand", "n", "best: 1 -> 2 threads (speedup)", "median: 1 -> 2 threads (speedup)"
     );
     for (name, f, n) in problems {
         let opts = Options::fixed(Rule::Midpoint, n);
@@ -60,12 +60,12 @@ fn main() {
             }
         }
         let [(b1, m1), (b2, m2)] = t.map(best_median);
+        let cell =
+            |t1: f64, t2: f64| format!("{:.2} -> {:.2} ms ({:.2}x)", t1 * 1e3, t2 * 1e3, t1 / t2);
         println!(
-            "{name:<16} {n:>10} {:>8.2} ms {:>5.2}x     {:>8.2} ms {:>5.2}x",
-            b2 * 1e3,
-            b1 / b2,
-            m2 * 1e3,
-            m1 / m2
+            "{name:<16} {n:>9}  {:<32} {:<32}",
+            cell(b1, b2),
+            cell(m1, m2)
         );
     }
 }
