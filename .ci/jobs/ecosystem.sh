@@ -2,7 +2,7 @@
 # Ecosystem job (issue #6): install vquad into temporary prefixes and use it
 # the way C, C++, CMake and MPI projects do.
 #
-#  1. release build (the CI one, .ci/lib.sh); the shared library exports only vq_* (nm -D) and has
+#  1. release build; the shared library exports only vq_* (nm -D) and has
 #     the soname libvquad.so.MAJOR
 #  2. make install with DESTDIR: exactly the expected files and links;
 #     make uninstall with DESTDIR leaves no file behind
