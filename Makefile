@@ -57,7 +57,7 @@ all:
 
 # Only the library (what install needs).
 lib:
-	$(CARGO) build --release --lib
+	$(CARGO) build --release --lib -p vquad
 
 # Copies the header cbindgen generated (build.rs) over include/vquad.h.
 header:

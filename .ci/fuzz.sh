@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Runs vquad's fuzz targets (fuzz/fuzz_targets/) with cargo-fuzz: libFuzzer
-# with AddressSanitizer, built for this CPU (as the default build is).
+# Fuzzes vquad for new inputs: the targets of fuzz/Cargo.toml (their checks
+# live in fuzz/checks/) with cargo-fuzz: libFuzzer with AddressSanitizer,
+# built for this CPU (as the default build is). Not part of .ci/run, which
+# replays the checked-in seeds through the same checks on every commit
+# (tests/fuzz_corpus.rs, in `cargo test`).
 #
-#   .ci/fuzz.sh [seconds] [target...]
+#   bash .ci/fuzz.sh [seconds] [target...]
+#
+# A quick smoke run of every target: `bash .ci/fuzz.sh 30`.
 #
 # seconds: run time per target (default 600); targets: default every target
 # of fuzz/Cargo.toml. The corpus grows in fuzz/corpus/<target>/ (ignored by
 # git), seeded from the checked-in fuzz/corpus/seeds/<target>/. A finding
 # is saved under fuzz/artifacts/<target>/ and makes the script fail; replay
-# it with `RUSTC_BOOTSTRAP=1 cargo fuzz run <target> <file>` and add it as
-# a regression test. cargo-fuzz is installed when missing; it needs nightly
-# features, which RUSTC_BOOTSTRAP=1 enables on the stable toolchain.
+# it with `RUSTC_BOOTSTRAP=1 cargo fuzz run <target> <file>`, fix it, and
+# add the file to fuzz/corpus/seeds/<target>/ so that every `cargo test`
+# replays it. cargo-fuzz is installed when missing (.ci/install-deps.sh
+# --fuzz); it needs nightly features, which RUSTC_BOOTSTRAP=1 enables on the
+# stable toolchain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,10 +28,7 @@ if [ ${#targets[@]} -eq 0 ]; then
     mapfile -t targets < <(sed -n 's/^name = "\(.*\)"$/\1/p' fuzz/Cargo.toml | grep -v '^vquad-fuzz$')
 fi
 
-if ! cargo fuzz --version >/dev/null 2>&1; then
-    echo "installing cargo-fuzz"
-    cargo install cargo-fuzz --locked --quiet
-fi
+bash .ci/install-deps.sh --fuzz
 
 export RUSTC_BOOTSTRAP=1
 # cargo-fuzz appends RUSTFLAGS to its own flags; they replace the

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system packages vquad's checks need, when missing.
 # Debian/Ubuntu only; safe to re-run. Each job lists its own needs here.
+#
+#   bash .ci/install-deps.sh          what .ci/run needs
+#   bash .ci/install-deps.sh --fuzz   also cargo-fuzz (for .ci/fuzz.sh only)
 set -euo pipefail
+fuzz=no
+[ "${1:-}" = --fuzz ] && fuzz=yes
 
 need=()
 want() { # want <command> <package>
@@ -25,4 +30,10 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "installing: ${need[*]}"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+fi
+
+# .ci/fuzz.sh (not part of .ci/run): cargo-fuzz, built from source (minutes).
+if [ "$fuzz" = yes ] && ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "installing cargo-fuzz"
+    cargo install cargo-fuzz --locked --quiet
 fi

@@ -1,8 +1,12 @@
-/* Integrates a user-typed expression: expr EXPR A B [n]
- * e.g.  ./expr 'exp(-x^2)*cos(x)' -5 5 1000000
+/* Integrates a user-typed expression: expr EXPR A B [n [EXPECTED]]
+ * e.g.  ./expr 'exp(-x^2)*cos(x)' -5 5 1000000 1.3803884470431429
  * Uses Gauss-Legendre (8 nodes) on n panels (default 10^6) on all threads.
- * A parse error prints vq_last_error() (with the column) and exits 2.
+ * Exit status: 0 when the integral was computed (and, given EXPECTED, is
+ * within 1e-10 relative of it); 1 when the integration failed, or the value
+ * is not finite, or is further than that from EXPECTED; 2 for a usage or
+ * parse error (vq_last_error() names the column).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -33,6 +37,20 @@ int main(int argc, char **argv) {
     }
     printf("result=%.17g evals=%llu threads=%u seconds=%.6f\n", r.value,
            (unsigned long long)r.evals, r.threads, r.seconds);
+    if (!isfinite(r.value)) {
+        fprintf(stderr, "the value is not finite\n");
+        goto done;
+    }
+    if (argc > 5) {
+        double expected = strtod(argv[5], NULL);
+        double err = fabs(r.value - expected);
+        if (!(err <= 1e-10 * fmax(1.0, fabs(expected)))) {
+            fprintf(stderr, "wrong result: %.17g, expected %.17g (error %.3g)\n", r.value,
+                    expected, err);
+            goto done;
+        }
+        printf("expected=%.17g error=%.3g\n", expected, err);
+    }
     rc = 0;
 done:
     vq_integrand_free(f);

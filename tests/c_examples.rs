@@ -118,10 +118,32 @@ fn c_examples_build_and_run_static_and_shared() {
             batch.contains("VQ_ERR_CALLBACK") && batch.contains("returned 42"),
             "{batch}"
         );
-        let expr = build("expr.c", link, &[]);
+        let expr = build("expr.c", link, &["-lm"]);
         let out = run(&expr, &["exp(-x^2)*cos(x)", "-5", "5", "10000"]);
         let exact = std::f64::consts::PI.sqrt() * (-0.25f64).exp();
         assert!((result_value(&out) - exact).abs() < 1e-10, "{out}");
+        // Given the expected value, the example checks its own result: the
+        // exit status tells a right value from a wrong one.
+        let checked = run(
+            &expr,
+            &["exp(-x^2)*cos(x)", "-5", "5", "10000", &exact.to_string()],
+        );
+        assert!(checked.contains("expected="), "{checked}");
+        let wrong = Command::new(&expr)
+            .args(["exp(-x^2)*cos(x)", "-5", "5", "10000", "1.3803884"])
+            .output()
+            .unwrap();
+        assert_eq!(wrong.status.code(), Some(1), "a wrong result must fail");
+        assert!(String::from_utf8_lossy(&wrong.stderr).contains("wrong result"));
+        let failed = Command::new(&expr)
+            .args(["sqrt(x - 2)", "0", "1", "10"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            failed.status.code(),
+            Some(1),
+            "a failed integration must fail"
+        );
         let bad = Command::new(&expr)
             .args(["sin(x))", "0", "1"])
             .output()

@@ -75,6 +75,15 @@ fn every_row_of_the_bad_input_matrix_passes() {
 }
 
 #[test]
+fn a_running_call_cancelled_from_another_thread_returns_cancelled() {
+    let exe = build("cancel");
+    // Setup call, the cancelled call (status, message, untouched output),
+    // and the call after it.
+    let checked = run_passing(&exe, &[]);
+    assert_eq!(checked, 7);
+}
+
+#[test]
 fn sixteen_threads_sharing_one_context_get_exact_results() {
     let exe = build("stress");
     // 16 threads x 10 integrations, a 60 s watchdog, a 4-thread context.

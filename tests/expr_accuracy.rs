@@ -194,7 +194,7 @@ fn near_pio2(rng: &mut Rng) -> f64 {
 }
 
 #[test]
-fn every_function_is_within_4_ulp_of_rust() {
+fn every_function_is_within_the_readme_ulp_of_rust() {
     use std::f64::consts::PI;
     /// (name, reference, uniform range, magnitude range, signed, domain, exact)
     type Case = (
@@ -391,7 +391,7 @@ fn every_function_is_within_4_ulp_of_rust() {
                 max_ulp,
                 worst,
             },
-            if exact { 0 } else { 4 },
+            claimed_ulp(name, exact),
         ));
     }
     rows.extend(binary_rows(&mut rng));
@@ -415,6 +415,23 @@ fn every_function_is_within_4_ulp_of_rust() {
         );
     }
 }
+
+/// The bound README.md states for each function ("Accuracy" under the
+/// expression language): exact operations 0 ulp; exp, log, atan, atan2 and
+/// pow 1; every other function 2. A kernel change that needs more must
+/// change the README's table with it.
+fn claimed_ulp(name: &str, exact: bool) -> u64 {
+    match name {
+        _ if exact => 0,
+        "exp" | "log" | "atan" | "atan2(y, x)" | "pow(x, y)" => 1,
+        _ => 2,
+    }
+}
+
+/// README.md: integer powers are multiplications, "up to 11 ulp from `powf`
+/// at |k| = 16"; each multiplication rounds once, so smaller |k| stay
+/// within that bound too.
+const INTEGER_POWER_ULP: u64 = 11;
 
 /// Two-argument functions: one compiled expression per second operand
 /// (the expression language has one variable), 1000 points each. Also the
@@ -464,7 +481,7 @@ fn binary_rows(rng: &mut Rng) -> Vec<(Row, u64)> {
             max_ulp: worst.0,
             worst: worst.1,
         },
-        4,
+        claimed_ulp("pow(x, y)", false),
     ));
     // Constant integer exponents: repeated multiplication, not powf.
     for (lo, hi) in [(0, 4), (5, 8), (9, 16)] {
@@ -488,7 +505,7 @@ fn binary_rows(rng: &mut Rng) -> Vec<(Row, u64)> {
             max_ulp: worst.0,
             worst: worst.1,
         };
-        rows.push((row, if hi <= 4 { 4 } else { 16 }));
+        rows.push((row, INTEGER_POWER_ULP));
     }
     // atan2(y, c) and atan2(c, x).
     let mut worst = (0u64, (0.0, 0.0, 0.0));
@@ -526,7 +543,7 @@ fn binary_rows(rng: &mut Rng) -> Vec<(Row, u64)> {
             max_ulp: worst.0,
             worst: worst.1,
         },
-        4,
+        claimed_ulp("atan2(y, x)", false),
     ));
     rows
 }

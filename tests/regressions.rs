@@ -207,11 +207,23 @@ fn an_adaptive_integral_that_overflows_is_an_error_not_nan() {
             max_evals: 100_000,
             ..Options::adaptive(rule, 0.0, 1e-10)
         };
+        // The true value, 2e308, is not a double: the only right answer is
+        // an error that says the sum overflowed (VQ_ERR_NONFINITE in C),
+        // never Ok with a finite (wrong) value, +inf or NaN.
         match ctx.integrate(&|_x: f64| 1.0, -1e308, 1e308, &opts) {
-            Err(Error::Eval(EvalError::NonFinite { .. } | EvalError::Overflow { .. })) => {}
-            Ok(r) if r.value.is_finite() => {}
-            other => panic!("{rule}: expected a finite value or NonFinite, got {other:?}"),
+            Err(e @ Error::Eval(EvalError::NonFinite { .. } | EvalError::Overflow { .. })) => {
+                assert!(e.to_string().contains("overflow"), "{rule}: {e}");
+                assert_eq!(e.status(), vquad::Status::NonFinite, "{rule}");
+            }
+            other => panic!("{rule}: expected an overflow error, got {other:?}"),
         }
+        // A tenth of it is far from overflowing: the same integrand succeeds.
+        let tenth = ctx.integrate(&|_x: f64| 1.0, -1e307, 1e307, &opts).unwrap();
+        assert!(
+            (tenth.value - 2e307).abs() <= 1e-10 * 2e307,
+            "{rule}: {}",
+            tenth.value
+        );
     }
 }
 

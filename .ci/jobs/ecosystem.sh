@@ -18,6 +18,11 @@
 # Needs gcc, g++, make, cmake, pkg-config, OpenMPI (.ci/install-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=../lib.sh
+source .ci/lib.sh
+# Every cargo build below (make lib, make install) is the CI release build
+# (.ci/lib.sh), which .ci/run has already made: none rebuilds anything.
+export CARGO_TARGET_DIR=$CI_RELEASE_DIR RUSTFLAGS=$CI_RELEASE_RUSTFLAGS
 
 started=$SECONDS
 step() { printf -- '--> [%3ds] %s\n' "$((SECONDS - started))" "$*"; }

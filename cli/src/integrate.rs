@@ -6,13 +6,15 @@ use clap::Args;
 use serde_json::json;
 use vquad::{Context, Error, Options, Rule};
 
+use crate::interrupt;
 use crate::problem::Problem;
 use crate::seed::parse_count;
 
 /// Options of `vquad integrate`.
 #[derive(Args, Debug)]
 pub struct IntegrateArgs {
-    /// The integrand, e.g. 'exp(-x^2)*cos(x)'.
+    /// The integrand, e.g. 'exp(-x^2)*cos(x)' (may start with '-': -x^2).
+    #[arg(allow_hyphen_values = true)]
     pub expr: String,
     /// Lower bound: a constant expression such as 'pi/2', or -inf.
     #[arg(allow_hyphen_values = true)]
@@ -47,7 +49,8 @@ pub struct IntegrateArgs {
 }
 
 /// Runs the integration. Exit status: 0 on success, 1 when the integration
-/// failed (the status says why), 2 for unusable arguments.
+/// failed (the status says why), 2 for unusable arguments, 130 when Ctrl-C
+/// cancelled it (nothing is printed on stdout then).
 pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
     let problem = Problem::from_args(Some(&args.expr), Some(&args.a), Some(&args.b))?;
     let n = match (args.n, args.rule.is_fixed()) {
@@ -64,7 +67,14 @@ pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
         max_evals: args.max_evals,
     };
     let ctx = Context::new(args.threads).map_err(|e| e.to_string())?;
-    let outcome = ctx.integrate(problem.integrand(), problem.a, problem.b, &opts);
+    let outcome = interrupt::cancel_on_ctrl_c(&ctx, || {
+        ctx.integrate(problem.integrand(), problem.a, problem.b, &opts)
+    });
+    if interrupt::interrupted() {
+        // No result, not even a partial one: the caller asked to stop.
+        eprintln!("vquad: interrupted (Ctrl-C): the integration was cancelled");
+        return Ok(ExitCode::from(interrupt::EXIT_INTERRUPTED));
+    }
     let rule = opts.resolved_rule();
     let (result, status, message) = match &outcome {
         Ok(r) => (Some(*r), "ok".to_string(), None),

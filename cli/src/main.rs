@@ -5,6 +5,7 @@
 mod contention;
 mod criterion_fit;
 mod integrate;
+mod interrupt;
 mod problem;
 mod seed;
 mod sweep;

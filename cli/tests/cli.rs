@@ -262,3 +262,167 @@ fn fit_criterion_reads_saved_samples() {
     let out = vquad(&["fit-criterion", "/nonexistent-vquad-dir"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Runs `vquad integrate ARGS` and returns its value, with `--json` (at
+/// the end, and first) and without (the report's `value =` line): all
+/// three must succeed and agree.
+fn integrate_value(args: &[&str]) -> f64 {
+    let mut cmd = vec!["integrate"];
+    cmd.extend_from_slice(args);
+    let out = vquad(&cmd);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: f64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("value       = "))
+        .unwrap_or_else(|| panic!("{cmd:?}: no value line in\n{stdout}"))
+        .trim()
+        .parse()
+        .unwrap();
+    let mut last = cmd.clone();
+    last.push("--json");
+    let mut first = vec!["integrate", "--json"];
+    first.extend_from_slice(args);
+    for form in [last, first] {
+        let out = vquad(&form);
+        assert!(
+            out.status.success(),
+            "{form:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v = json(&out);
+        assert_eq!(v["status"], "ok", "{form:?}: {v}");
+        assert_eq!(json_value_bits(&out), report.to_bits(), "{form:?}: {v}");
+    }
+    report
+}
+
+/// The bits of the `"value"` field, parsed from the text by Rust's
+/// correctly rounded parser (serde_json's default float parsing may be
+/// one ulp off).
+fn json_value_bits(out: &Output) -> u64 {
+    let text = String::from_utf8_lossy(&out.stdout);
+    let start = text.find("\"value\":").expect("a value field") + "\"value\":".len();
+    let end = start + text[start..].find([',', '}']).unwrap();
+    text[start..end].parse::<f64>().unwrap().to_bits()
+}
+
+#[test]
+fn an_expression_starting_with_minus_is_the_integrand_not_a_flag() {
+    let v = integrate_value(&["-x^2", "0", "1"]);
+    assert!((v + 1.0 / 3.0).abs() < 1e-14, "{v}");
+    let v = integrate_value(&["-1", "0", "1"]);
+    assert!((v + 1.0).abs() < 1e-14, "{v}");
+    let v = integrate_value(&["-exp(-x)", "0", "1"]);
+    assert!((v + 1.0 - (-1.0f64).exp()).abs() < 1e-14, "{v}");
+}
+
+#[test]
+fn bounds_starting_with_minus_are_bounds_not_flags() {
+    let v = integrate_value(&["exp(x)", "-inf", "-1"]);
+    assert!((v - (-1.0f64).exp()).abs() < 1e-12, "{v}");
+    let v = integrate_value(&["-x^2", "-1", "-0.5"]);
+    assert!((v + 7.0 / 24.0).abs() < 1e-14, "{v}");
+    let v = integrate_value(&["x", "-pi", "-pi/2"]);
+    let pi = std::f64::consts::PI;
+    assert!((v - (pi * pi / 8.0 - pi * pi / 2.0)).abs() < 1e-12, "{v}");
+}
+
+#[test]
+fn real_flags_still_parse_around_a_leading_minus_expression() {
+    // Flags before, between and after the positionals: -n, --rule, -t.
+    for args in [
+        &["-n", "10", "--rule", "midpoint", "-x^2", "0", "1"][..],
+        &["-x^2", "0", "1", "-n", "10", "--rule", "midpoint"],
+        &[
+            "--rule", "midpoint", "-x^2", "0", "1", "-n", "1e1", "-t", "1",
+        ],
+    ] {
+        let mut cmd = vec!["integrate", "--json"];
+        cmd.extend_from_slice(args);
+        let out = vquad(&cmd);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v = json(&out);
+        assert_eq!(v["rule"], "midpoint", "{args:?}");
+        assert_eq!(v["evals"], 10, "{args:?}");
+        // Midpoint on 10 panels of x^2 over [0, 1]: 1/3 - 1/1200.
+        let want = -(1.0 / 3.0 - 1.0 / 1200.0);
+        assert!((v["value"].as_f64().unwrap() - want).abs() < 1e-15, "{v}");
+    }
+    // `--` still ends the flags, and a typo in a flag is still an error.
+    let out = vquad(&["integrate", "--json", "--", "-x", "0", "1"]);
+    assert!(out.status.success());
+    assert!((json(&out)["value"].as_f64().unwrap() + 0.5).abs() < 1e-15);
+    let out = vquad(&["integrate", "x", "0", "1", "--rul", "midpoint"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// Whether process `pid` has installed a handler for SIGINT (Linux: the
+/// `SigCgt` mask of /proc/PID/status).
+#[cfg(target_os = "linux")]
+fn catches_sigint(pid: u32) -> bool {
+    let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+        return false;
+    };
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigCgt:"))
+        .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+        .is_some_and(|mask| mask & (1 << (libc::SIGINT - 1)) != 0)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_cancels_with_status_130_a_message_and_no_json() {
+    use std::process::Stdio;
+    // 10^12 panels: hours of work, so only the cancel can end it soon.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vquad"))
+        .args([
+            "integrate",
+            "sin(x)^2",
+            "0",
+            "1",
+            "--rule",
+            "midpoint",
+            "-n",
+            "1e12",
+            "--json",
+        ])
+        .env("VQUAD_NUM_THREADS", "2")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("vquad runs");
+    let pid = child.id();
+    // Send SIGINT only once the handler is installed (before that, SIGINT
+    // would end the process by its default action), then again until the
+    // process exits: no timing is assumed.
+    while !catches_sigint(pid) {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    while child.try_wait().unwrap().is_none() {
+        // SAFETY: `pid` is our child, not yet reaped (try_wait said so).
+        unsafe { libc::kill(pid as libc::pid_t, libc::SIGINT) };
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{}: {stderr}", out.status);
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(
+        out.stdout.is_empty(),
+        "stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

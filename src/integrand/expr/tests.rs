@@ -208,14 +208,14 @@ fn deep_nesting_is_refused_without_overflowing_the_stack() {
 }
 
 #[test]
-fn one_megabyte_is_refused_quickly_and_long_chains_work() {
+fn one_megabyte_is_refused_by_the_length_check_and_long_chains_work() {
+    // The length check answers before any parsing: the message names the
+    // length (a timing bound here would fail on a loaded machine).
     let big = "x+".repeat(500_000) + "x";
-    let t = std::time::Instant::now();
     assert_eq!(
         err(&big),
         format!("expression too long ({} bytes, limit 65536)", big.len())
     );
-    assert!(t.elapsed().as_millis() < 50, "{:?}", t.elapsed());
     // A left-associative chain just under the limit: no recursion anywhere.
     let terms = (MAX_LEN - 1) / 2;
     let chain = "x+".repeat(terms) + "x";

@@ -16,13 +16,11 @@
 //! To keep one execution cheap, accepted work is bounded: panel counts in
 //! `(MAX_N, 2^53]` are folded below `MAX_N` (counts above 2^53, which must
 //! be refused at once, are kept), and evaluation budgets are capped.
-#![no_main]
 
 use std::ffi::{c_void, CStr};
 use std::sync::OnceLock;
 
 use arbitrary::Arbitrary;
-use libfuzzer_sys::fuzz_target;
 use vquad::ffi::*;
 use vquad::Poly;
 
@@ -44,7 +42,7 @@ enum Integrand {
 }
 
 #[derive(Arbitrary, Debug)]
-struct Input {
+pub struct Input {
     /// Threads of a context to create and free besides the cached ones.
     new_context: Option<u32>,
     integrand: Integrand,
@@ -171,7 +169,8 @@ fn magnitude(c: &[f64], m: f64) -> f64 {
     c.iter().rev().fold(0.0, |acc, ck| acc * m + ck.abs())
 }
 
-fn run(input: Input) {
+/// Checks one input (see the module documentation).
+pub fn run(input: Input) {
     let [one, three] = *contexts();
     if let Some(t) = input.new_context {
         // Starting and joining threads costs ten times a whole execution:
@@ -418,5 +417,3 @@ fn check_polynomial(
         r.value
     );
 }
-
-fuzz_target!(|input: Input| run(input));
