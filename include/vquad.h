@@ -65,6 +65,12 @@ typedef struct vq_integrand vq_integrand;
 typedef int32_t vq_status;
 
 /*
+ A progress callback: `fraction_done` in `[0, 1]`, never decreasing
+ during one call, and `user_data` as given to `vq_context_set_progress`.
+ */
+typedef void (*vq_progress_fn)(double fraction_done, void *user_data);
+
+/*
  A GSL-style scalar integrand `double f(double x, void *params)`.
 
  vquad calls it concurrently from its worker threads: it must be
@@ -295,6 +301,27 @@ uint32_t vq_context_threads(const struct vq_context *ctx);
  `ctx` must be NULL or a live context.
  */
 void vq_context_cancel(const struct vq_context *ctx);
+
+/*
+ Sets the progress callback of every `vq_integrate` started on `ctx`
+ from now on (calls already running keep theirs); a NULL `callback`
+ removes it.
+
+ A call reports the fraction of its work done, in `[0, 1]`, never
+ decreasing: tasks done / total for fixed rules; evaluations spent /
+ `max_evals` for adaptive rules. It reports at most about every 100 ms,
+ from one thread at a time (any of the context's threads, never two at
+ once), and reports 1.0 when it succeeds. Without a callback a call pays
+ nothing measurable.
+
+ Errors: `VQ_ERR_NULL_ARG` (ctx is NULL).
+
+ # Safety
+ `ctx` must be NULL or a live context; `callback` must be safe to call
+ with `user_data` from any thread until it is replaced and every call
+ started before that has returned.
+ */
+vq_status vq_context_set_progress(struct vq_context *ctx, vq_progress_fn callback, void *user_data);
 
 /*
  Creates the polynomial `coeffs[0] + coeffs[1]·x + … + coeffs[len-1]·x^(len-1)`.
