@@ -328,7 +328,9 @@ vq_status vq_context_set_progress(struct vq_context *ctx, vq_progress_fn callbac
  The coefficients are copied.
 
  Errors: `VQ_ERR_NULL_ARG` (coeffs or out NULL), `VQ_ERR_INVALID_ARG`
- (`len` is 0 or above 4096, or a coefficient is NaN or infinite).
+ (`len` is 0 or above 4096, or a coefficient is NaN or infinite),
+ `VQ_ERR_UNSUPPORTED_CPU` (this CPU lacks an instruction set the library
+ was compiled for).
 
  # Safety
  `coeffs` must point to `len` readable doubles; `out` must be writable.
@@ -386,7 +388,8 @@ void vq_integrand_free(struct vq_integrand *f);
  Errors: `VQ_ERR_NULL_ARG` (expr or out NULL), `VQ_ERR_INVALID_ARG`
  (not valid UTF-8), `VQ_ERR_PARSE` (with the column in `vq_last_error()`,
  e.g. "unexpected ')' at column 7"; also for input over 64 KiB or nested
- too deeply).
+ too deeply), `VQ_ERR_UNSUPPORTED_CPU` (this CPU lacks an instruction set
+ the library was compiled for).
 
  # Safety
  `expr` must be NULL or a NUL-terminated string; `out` must be writable.

@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 use std::ffi::c_char;
 
+use super::boundary::value_boundary;
 use crate::error::{Error, Status};
 
 /// Result of a fallible vquad function: `VQ_OK` (0) or one of `VQ_ERR_*`.
@@ -83,10 +84,12 @@ fn store_message(buf: &mut [u8; LAST_ERROR_CAPACITY], msg: &str) {
 /// The string is static: never free it. Thread-safe.
 #[no_mangle]
 pub extern "C" fn vq_status_str(status: vq_status) -> *const c_char {
-    match Status::from_code(status) {
-        Some(s) => status_cstr(s).as_ptr(),
-        None => c"VQ_ERR_UNKNOWN".as_ptr(),
-    }
+    value_boundary(c"VQ_ERR_UNKNOWN".as_ptr(), || {
+        match Status::from_code(status) {
+            Some(s) => status_cstr(s).as_ptr(),
+            None => c"VQ_ERR_UNKNOWN".as_ptr(),
+        }
+    })
 }
 
 fn status_cstr(s: Status) -> &'static std::ffi::CStr {
@@ -114,7 +117,9 @@ fn status_cstr(s: Status) -> &'static std::ffi::CStr {
 /// 1023 bytes are cut and end in `...`.
 #[no_mangle]
 pub extern "C" fn vq_last_error() -> *const c_char {
-    LAST_ERROR.with(|m| m.as_ptr().cast::<c_char>().cast_const())
+    value_boundary(c"".as_ptr(), || {
+        LAST_ERROR.with(|m| m.as_ptr().cast::<c_char>().cast_const())
+    })
 }
 
 #[cfg(test)]
