@@ -86,26 +86,10 @@ fn store_message(buf: &mut [u8; LAST_ERROR_CAPACITY], msg: &str) {
 pub extern "C" fn vq_status_str(status: vq_status) -> *const c_char {
     value_boundary(c"VQ_ERR_UNKNOWN".as_ptr(), || {
         match Status::from_code(status) {
-            Some(s) => status_cstr(s).as_ptr(),
+            Some(s) => s.c_name().as_ptr(),
             None => c"VQ_ERR_UNKNOWN".as_ptr(),
         }
     })
-}
-
-fn status_cstr(s: Status) -> &'static std::ffi::CStr {
-    match s {
-        Status::Ok => c"VQ_OK",
-        Status::NullArg => c"VQ_ERR_NULL_ARG",
-        Status::InvalidArg => c"VQ_ERR_INVALID_ARG",
-        Status::Parse => c"VQ_ERR_PARSE",
-        Status::NonFinite => c"VQ_ERR_NONFINITE",
-        Status::Callback => c"VQ_ERR_CALLBACK",
-        Status::MaxEvals => c"VQ_ERR_MAX_EVALS",
-        Status::UnsupportedCpu => c"VQ_ERR_UNSUPPORTED_CPU",
-        Status::Panic => c"VQ_ERR_PANIC",
-        Status::Alloc => c"VQ_ERR_ALLOC",
-        Status::Cancelled => c"VQ_ERR_CANCELLED",
-    }
 }
 
 /// Returns the message of the last failure on the calling thread (the
