@@ -1,9 +1,10 @@
-//! Status codes, their names, and the thread-local last-error message.
+//! Status codes, their names, and `vq_last_error`.
 
-use std::cell::RefCell;
 use std::ffi::c_char;
 
-use crate::error::{Error, Status};
+use super::boundary::value_boundary;
+use super::last_error;
+use crate::error::Status;
 
 /// Result of a fallible vquad function: `VQ_OK` (0) or one of `VQ_ERR_*`.
 /// The numbers never change and are never reused.
@@ -35,74 +36,18 @@ pub const VQ_ERR_ALLOC: vq_status = 9;
 /// The computation was cancelled.
 pub const VQ_ERR_CANCELLED: vq_status = 10;
 
-/// Capacity of the last-error message, NUL included; longer messages are
-/// cut at a character boundary and end in `...`.
-const LAST_ERROR_CAPACITY: usize = 1024;
-
-thread_local! {
-    // A plain array with a const initializer: it needs no destructor, so it
-    // stays usable while the thread exits (C code may call vquad from a
-    // pthread key destructor, after Rust's thread-local destructors ran;
-    // a `CString` here made such a call abort the process).
-    static LAST_ERROR: RefCell<[u8; LAST_ERROR_CAPACITY]> =
-        const { RefCell::new([0; LAST_ERROR_CAPACITY]) };
-}
-
-/// Stores `e`'s message for `vq_last_error` and returns its status.
-pub(crate) fn record_error(e: &Error) -> vq_status {
-    let msg = format!("{}: {e}", e.status().name()).replace('\0', "\\0");
-    LAST_ERROR.with(|m| store_message(&mut m.borrow_mut(), &msg));
-    e.status() as vq_status
-}
-
-/// Copies `msg` into `buf` NUL-terminated, cut at a character boundary
-/// with a trailing `...` when it does not fit.
-fn store_message(buf: &mut [u8; LAST_ERROR_CAPACITY], msg: &str) {
-    let room = LAST_ERROR_CAPACITY - 1;
-    let text = if msg.len() <= room {
-        msg
-    } else {
-        let mut end = room - 3;
-        while !msg.is_char_boundary(end) {
-            end -= 1;
-        }
-        &msg[..end]
-    };
-    buf[..text.len()].copy_from_slice(text.as_bytes());
-    let mut len = text.len();
-    if text.len() < msg.len() {
-        buf[len..len + 3].copy_from_slice(b"...");
-        len += 3;
-    }
-    buf[len] = 0;
-}
-
 /// Returns the name of a status code, e.g. `"VQ_ERR_PARSE"`, or
 /// `"VQ_ERR_UNKNOWN"` for a number that is not a status.
 ///
 /// The string is static: never free it. Thread-safe.
 #[no_mangle]
 pub extern "C" fn vq_status_str(status: vq_status) -> *const c_char {
-    match Status::from_code(status) {
-        Some(s) => status_cstr(s).as_ptr(),
-        None => c"VQ_ERR_UNKNOWN".as_ptr(),
-    }
-}
-
-fn status_cstr(s: Status) -> &'static std::ffi::CStr {
-    match s {
-        Status::Ok => c"VQ_OK",
-        Status::NullArg => c"VQ_ERR_NULL_ARG",
-        Status::InvalidArg => c"VQ_ERR_INVALID_ARG",
-        Status::Parse => c"VQ_ERR_PARSE",
-        Status::NonFinite => c"VQ_ERR_NONFINITE",
-        Status::Callback => c"VQ_ERR_CALLBACK",
-        Status::MaxEvals => c"VQ_ERR_MAX_EVALS",
-        Status::UnsupportedCpu => c"VQ_ERR_UNSUPPORTED_CPU",
-        Status::Panic => c"VQ_ERR_PANIC",
-        Status::Alloc => c"VQ_ERR_ALLOC",
-        Status::Cancelled => c"VQ_ERR_CANCELLED",
-    }
+    value_boundary(c"VQ_ERR_UNKNOWN".as_ptr(), || {
+        match Status::from_code(status) {
+            Some(s) => s.c_name().as_ptr(),
+            None => c"VQ_ERR_UNKNOWN".as_ptr(),
+        }
+    })
 }
 
 /// Returns the message of the last failure on the calling thread (the
@@ -114,7 +59,7 @@ fn status_cstr(s: Status) -> &'static std::ffi::CStr {
 /// 1023 bytes are cut and end in `...`.
 #[no_mangle]
 pub extern "C" fn vq_last_error() -> *const c_char {
-    LAST_ERROR.with(|m| m.as_ptr().cast::<c_char>().cast_const())
+    value_boundary(c"".as_ptr(), last_error::message_ptr)
 }
 
 #[cfg(test)]
@@ -132,24 +77,6 @@ mod tests {
         // SAFETY: as above.
         let unknown = unsafe { CStr::from_ptr(vq_status_str(99)) };
         assert_eq!(unknown.to_str().unwrap(), "VQ_ERR_UNKNOWN");
-    }
-
-    #[test]
-    fn long_messages_are_cut_at_a_character_boundary() {
-        let mut buf = [0xFFu8; LAST_ERROR_CAPACITY];
-        store_message(&mut buf, "short");
-        assert_eq!(
-            CStr::from_bytes_until_nul(&buf).unwrap().to_str(),
-            Ok("short")
-        );
-        let long = "é".repeat(LAST_ERROR_CAPACITY);
-        store_message(&mut buf, &long);
-        let cut = CStr::from_bytes_until_nul(&buf).unwrap().to_str().unwrap();
-        assert!(
-            cut.len() < LAST_ERROR_CAPACITY && cut.ends_with("é..."),
-            "{cut}"
-        );
-        assert!(cut.len() >= LAST_ERROR_CAPACITY - 5);
     }
 
     #[test]
