@@ -24,6 +24,7 @@ pub mod integrand;
 pub mod options;
 pub mod result;
 pub mod rules;
+pub mod sampling;
 pub mod simd;
 
 pub use affinity::Binding;
