@@ -18,8 +18,8 @@ pub mod eval;
 pub mod mc;
 pub mod moments;
 pub mod par;
-pub mod plan;
 pub mod philox;
+pub mod plan;
 pub mod qmc;
 pub mod sobol;
 #[cfg(test)]

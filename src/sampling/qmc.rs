@@ -84,7 +84,13 @@ pub fn integrate(
             replicates,
             &|r| {
                 let leaf = |b: u64| plan.leaf(f, cube, r * per_full + b);
-                Ok(vec![par::tree(Some(ctx), blocks_done, blocks, &leaf, &merge_all)?])
+                Ok(vec![par::tree(
+                    Some(ctx),
+                    blocks_done,
+                    blocks,
+                    &leaf,
+                    &merge_all,
+                )?])
             },
             &|mut a, b| {
                 a.extend(b);

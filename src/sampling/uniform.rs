@@ -56,7 +56,8 @@ pub fn fill_points(seed: u64, stream: Stream, first: u64, ndim: usize, out: &mut
         let i = first + p as u64;
         let lo = u32x8::splat(i as u32) + lane_offsets;
         // Carry into the high word where the low word wrapped.
-        let carry: [u32; 8] = std::array::from_fn(|l| u32::from((i as u32).checked_add(l as u32).is_none()));
+        let carry: [u32; 8] =
+            std::array::from_fn(|l| u32::from((i as u32).checked_add(l as u32).is_none()));
         let hi = u32x8::splat((i >> 32) as u32) + u32x8::new(carry);
         let rows = &mut out[p * ndim..(p + 8) * ndim];
         for j in 0..pairs {
@@ -77,7 +78,12 @@ pub fn fill_points(seed: u64, stream: Stream, first: u64, ndim: usize, out: &mut
         p += 8;
     }
     for q in p..npts {
-        point(seed, stream, first + q as u64, &mut out[q * ndim..(q + 1) * ndim]);
+        point(
+            seed,
+            stream,
+            first + q as u64,
+            &mut out[q * ndim..(q + 1) * ndim],
+        );
     }
 }
 

@@ -95,7 +95,9 @@ impl Grid {
                 let i = (z as usize).min(BINS - 1);
                 let e = &self.edges[a * (BINS + 1) + i..a * (BINS + 1) + i + 2];
                 let width = e[1] - e[0];
-                *x = width.mul_add(z - i as f64, e[0]).clamp(SMALLEST, 1.0 - 2.0 * SMALLEST);
+                *x = width
+                    .mul_add(z - i as f64, e[0])
+                    .clamp(SMALLEST, 1.0 - 2.0 * SMALLEST);
                 w *= nb * width;
                 *b = i as u16;
             }
@@ -251,9 +253,19 @@ fn iteration_task(
     let mut done = 0u64;
     while done < len {
         let npts = chunk.min((len - done) as usize);
-        fill_points(seed, Stream::Vegas, first + done, ndim, &mut s.u[..npts * ndim]);
+        fill_points(
+            seed,
+            Stream::Vegas,
+            first + done,
+            ndim,
+            &mut s.u[..npts * ndim],
+        );
         s.jac[..npts].fill(1.0);
-        grid.map(&mut s.u[..npts * ndim], &mut s.jac[..npts], &mut bins[..npts * ndim]);
+        grid.map(
+            &mut s.u[..npts * ndim],
+            &mut s.jac[..npts],
+            &mut bins[..npts * ndim],
+        );
         weighted_values(f, cube, npts, &mut s)?;
         for (k, a) in acc.iter_mut().enumerate() {
             *a = a.merge(Moments::of_strided(&s.vals[k..npts * nout], nout));
@@ -286,7 +298,8 @@ fn combine_iterations(
         // A zero variance (a constant integrand) would get infinite weight:
         // floor it at the rounding level of its value.
         let var = |(v, s): &(Vec<f64>, Vec<f64>)| {
-            s[k].max((f64::EPSILON * v[k]).powi(2)).max(f64::MIN_POSITIVE)
+            s[k].max((f64::EPSILON * v[k]).powi(2))
+                .max(f64::MIN_POSITIVE)
         };
         let wsum: f64 = kept.iter().map(|it| 1.0 / var(it)).sum();
         let mean = kept.iter().map(|it| it.0[k] / var(it)).sum::<f64>() / wsum;
@@ -318,7 +331,9 @@ mod tests {
     fn refined_grid_concentrates_bins_where_the_weight_is() {
         let mut edges: Vec<f64> = (0..=BINS).map(|i| i as f64 / BINS as f64).collect();
         // All weight in the left quarter.
-        let h: Vec<f64> = (0..BINS).map(|i| if i < BINS / 4 { 1.0 } else { 0.0 }).collect();
+        let h: Vec<f64> = (0..BINS)
+            .map(|i| if i < BINS / 4 { 1.0 } else { 0.0 })
+            .collect();
         refine_axis(&mut edges, &h);
         assert_eq!((edges[0], edges[BINS]), (0.0, 1.0));
         assert!(edges.windows(2).all(|w| w[0] <= w[1]));
