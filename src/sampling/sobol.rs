@@ -21,6 +21,8 @@
 
 use std::sync::OnceLock;
 
+use wide::u32x8;
+
 use super::philox::{key_of, philox4x32, Stream};
 use super::sobol_table::{SOBOL_DIMS, SOBOL_TABLE};
 use super::uniform::uniform;
@@ -35,6 +37,18 @@ pub const BITS: usize = 32;
 fn directions() -> &'static [[u32; BITS]] {
     static V: OnceLock<Vec<[u32; BITS]>> = OnceLock::new();
     V.get_or_init(|| SOBOL_TABLE.iter().map(|(p, m)| dimension(*p, m)).collect())
+}
+
+/// The direction numbers with their bits reversed, so that the Gray-code
+/// XOR builds the reversed point, which the scramble works on.
+fn directions_reversed() -> &'static [[u32; BITS]] {
+    static V: OnceLock<Vec<[u32; BITS]>> = OnceLock::new();
+    V.get_or_init(|| {
+        directions()
+            .iter()
+            .map(|v| v.map(u32::reverse_bits))
+            .collect()
+    })
 }
 
 /// The direction numbers of one dimension from its primitive polynomial
@@ -114,7 +128,8 @@ impl Scramble {
     }
 
     /// Fills `out` (point-major, `ndim` doubles per point) with the
-    /// scrambled points `first, first + 1, …` of this replicate.
+    /// scrambled points `first, first + 1, …` of this replicate. Bitwise
+    /// equal to [`Scramble::point`] on each.
     ///
     /// # Panics
     /// When the points run past index 2^32 or `ndim > MAX_DIM`.
@@ -125,37 +140,94 @@ impl Scramble {
         if npts == 0 {
             return;
         }
-        let mut x = vec![0u32; ndim];
-        sobol_ints(first, &mut x);
-        let dirs = &directions()[..ndim];
-        for (p, row) in out.chunks_exact_mut(ndim).enumerate() {
+        let dirs = &directions_reversed()[..ndim];
+        // Reversed unscrambled digits, coordinate-major, by Gray-code steps.
+        let mut x: Vec<u32> = {
+            let mut start = vec![0u32; ndim];
+            sobol_ints(first, &mut start);
+            start.iter().map(|v| v.reverse_bits()).collect()
+        };
+        let stride = npts.next_multiple_of(8);
+        let mut raw = vec![0u32; ndim * stride];
+        for p in 0..npts {
             if p > 0 {
-                // Gray code: point k differs from k − 1 by the direction of
-                // the lowest zero bit of k − 1.
+                // Point k differs from k − 1 by the direction of the lowest
+                // zero bit of k − 1.
                 let b = (first + p as u64 - 1).trailing_ones() as usize;
                 for (xd, v) in x.iter_mut().zip(dirs) {
                     *xd ^= v[b];
                 }
             }
-            for ((o, &xd), &(k1, k2)) in row.iter_mut().zip(&x).zip(&self.keys) {
-                let s = nested_scramble(xd, k1);
-                *o = uniform(s, low_digits(s, k2));
+            for (d, &xd) in x.iter().enumerate() {
+                raw[d * stride + p] = xd;
+            }
+        }
+        for (d, &(k1, k2)) in self.keys.iter().enumerate() {
+            let col = &raw[d * stride..(d + 1) * stride];
+            for (g, lanes) in col.chunks_exact(8).enumerate() {
+                let r = u32x8::new(lanes.try_into().expect("8 lanes"));
+                let s = reverse_lanes(owen_hash_lanes(r, k1));
+                let low = low_digits_lanes(s, k2);
+                let (s, low) = (s.to_array(), low.to_array());
+                for l in 0..8.min(npts - 8 * g) {
+                    out[(8 * g + l) * ndim + d] = uniform(s[l], low[l]);
+                }
             }
         }
     }
+
+    /// The scrambled point `index` of this replicate (the scalar reference
+    /// of [`Scramble::fill_points`]).
+    pub fn point(&self, index: u64, out: &mut [f64]) {
+        let mut x = vec![0u32; self.keys.len()];
+        sobol_ints(index, &mut x);
+        for ((o, &xd), &(k1, k2)) in out.iter_mut().zip(&x).zip(&self.keys) {
+            let s = nested_scramble(xd, k1);
+            *o = uniform(s, low_digits(s, k2));
+        }
+    }
+}
+
+/// The keyed hash of reversed digits in which every output bit depends only
+/// on itself and lower input bits (Laine–Karras, with Burley's constants).
+#[inline(always)]
+fn owen_hash(mut r: u32, key: u32) -> u32 {
+    r = r.wrapping_add(key);
+    r ^= r.wrapping_mul(0x6c50_b47c);
+    r ^= r.wrapping_mul(0xb82f_1e52);
+    r ^= r.wrapping_mul(0xc7af_e638);
+    r ^ r.wrapping_mul(0x8d22_f6e6)
+}
+
+/// [`owen_hash`] on eight lanes.
+#[inline(always)]
+fn owen_hash_lanes(mut r: u32x8, key: u32) -> u32x8 {
+    r += u32x8::splat(key);
+    r ^= r * u32x8::splat(0x6c50_b47c);
+    r ^= r * u32x8::splat(0xb82f_1e52);
+    r ^= r * u32x8::splat(0xc7af_e638);
+    r ^ r * u32x8::splat(0x8d22_f6e6)
+}
+
+/// Reverses the bits of each lane.
+#[inline(always)]
+fn reverse_lanes(mut v: u32x8) -> u32x8 {
+    let swap = |v: u32x8, mask: u32, s: u32| {
+        let m = u32x8::splat(mask);
+        ((v >> s) & m) | ((v & m) << s)
+    };
+    v = swap(v, 0x5555_5555, 1);
+    v = swap(v, 0x3333_3333, 2);
+    v = swap(v, 0x0f0f_0f0f, 4);
+    v = swap(v, 0x00ff_00ff, 8);
+    (v >> 16) | (v << 16)
 }
 
 /// Owen-style nested scramble of 32 digits: digit `b` (from the top) is
 /// flipped by a keyed function of digits above it.
 #[inline(always)]
 pub fn nested_scramble(x: u32, key: u32) -> u32 {
-    let mut r = x.reverse_bits();
-    r = r.wrapping_add(key);
-    r ^= r.wrapping_mul(0x6c50_b47c);
-    r ^= r.wrapping_mul(0xb82f_1e52);
-    r ^= r.wrapping_mul(0xc7af_e638);
-    r ^= r.wrapping_mul(0x8d22_f6e6);
-    r.reverse_bits()
+    owen_hash(x.reverse_bits(), key).reverse_bits()
 }
 
 /// A keyed 32-bit mix of the scrambled digits whose top 21 bits become the
@@ -165,6 +237,15 @@ fn low_digits(s: u32, key: u32) -> u32 {
     let mut h = s ^ key;
     h = (h ^ (h >> 16)).wrapping_mul(0x7feb_352d);
     h = (h ^ (h >> 15)).wrapping_mul(0x846c_a68b);
+    h ^ (h >> 16)
+}
+
+/// [`low_digits`] on eight lanes.
+#[inline(always)]
+fn low_digits_lanes(s: u32x8, key: u32) -> u32x8 {
+    let mut h = s ^ u32x8::splat(key);
+    h = (h ^ (h >> 16)) * u32x8::splat(0x7feb_352d);
+    h = (h ^ (h >> 15)) * u32x8::splat(0x846c_a68b);
     h ^ (h >> 16)
 }
 
@@ -201,14 +282,16 @@ mod tests {
     }
 
     #[test]
-    fn gray_code_stepping_equals_direct_computation() {
+    fn lane_fill_with_gray_code_steps_equals_the_scalar_reference() {
         let s = Scramble::new(3, 0, 7);
-        let mut stepped = vec![0.0; 7 * 40];
-        s.fill_points(1000, &mut stepped);
-        for p in 0..40 {
-            let mut one = vec![0.0; 7];
-            s.fill_points(1000 + p as u64, &mut one);
-            assert_eq!(&stepped[p * 7..p * 7 + 7], &one[..]);
+        for (first, n) in [(1000u64, 41usize), (0, 1), (5, 8), ((1 << 32) - 9, 9)] {
+            let mut stepped = vec![0.0; 7 * n];
+            s.fill_points(first, &mut stepped);
+            for p in 0..n {
+                let mut one = vec![0.0; 7];
+                s.point(first + p as u64, &mut one);
+                assert_eq!(&stepped[p * 7..p * 7 + 7], &one[..], "point {first}+{p}");
+            }
         }
     }
 

@@ -7,7 +7,7 @@
 
 use wide::u32x8;
 
-use super::philox::{key_of, philox4x32, philox4x32_lanes, Stream};
+use super::philox::{key_of, philox4x32, philox4x32_lanes, philox4x32_lanes_multi, Stream};
 
 /// 2^-32.
 const TWO_M32: f64 = 1.0 / 4_294_967_296.0;
@@ -60,20 +60,24 @@ pub fn fill_points(seed: u64, stream: Stream, first: u64, ndim: usize, out: &mut
             std::array::from_fn(|l| u32::from((i as u32).checked_add(l as u32).is_none()));
         let hi = u32x8::splat((i >> 32) as u32) + u32x8::new(carry);
         let rows = &mut out[p * ndim..(p + 8) * ndim];
-        for j in 0..pairs {
-            let w = philox4x32_lanes(
-                [lo, hi, u32x8::splat(j as u32), u32x8::splat(stream as u32)],
-                key,
-            );
-            let [w0, w1, w2, w3] = w.map(|v| v.to_array());
-            for l in 0..8 {
-                rows[l * ndim + 2 * j] = uniform(w0[l], w1[l]);
+        let ctr = |j: usize| [lo, hi, u32x8::splat(j as u32), u32x8::splat(stream as u32)];
+        let mut j = 0;
+        while j + 4 <= pairs {
+            let w = philox4x32_lanes_multi([ctr(j), ctr(j + 1), ctr(j + 2), ctr(j + 3)], key);
+            for (k, set) in w.iter().enumerate() {
+                store_pair(rows, ndim, j + k, set);
             }
-            if 2 * j + 1 < ndim {
-                for l in 0..8 {
-                    rows[l * ndim + 2 * j + 1] = uniform(w2[l], w3[l]);
-                }
+            j += 4;
+        }
+        while j + 2 <= pairs {
+            let w = philox4x32_lanes_multi([ctr(j), ctr(j + 1)], key);
+            for (k, set) in w.iter().enumerate() {
+                store_pair(rows, ndim, j + k, set);
             }
+            j += 2;
+        }
+        if j < pairs {
+            store_pair(rows, ndim, j, &philox4x32_lanes(ctr(j), key));
         }
         p += 8;
     }
@@ -84,6 +88,21 @@ pub fn fill_points(seed: u64, stream: Stream, first: u64, ndim: usize, out: &mut
             first + q as u64,
             &mut out[q * ndim..(q + 1) * ndim],
         );
+    }
+}
+
+/// Writes coordinates `2j` and `2j + 1` (when below `ndim`) of eight
+/// points from one lane block.
+#[inline(always)]
+fn store_pair(rows: &mut [f64], ndim: usize, j: usize, w: &[u32x8; 4]) {
+    let [w0, w1, w2, w3] = w.map(|v| v.to_array());
+    for l in 0..8 {
+        rows[l * ndim + 2 * j] = uniform(w0[l], w1[l]);
+    }
+    if 2 * j + 1 < ndim {
+        for l in 0..8 {
+            rows[l * ndim + 2 * j + 1] = uniform(w2[l], w3[l]);
+        }
     }
 }
 
