@@ -288,6 +288,30 @@ typedef int (*vq_nd_batch_fn)(const double *x, size_t npts, size_t ndim, double 
  */
 #define VQ_RULE_GENZ_MALIK 7
 
+/*
+ Plain Monte Carlo on Philox random points: `n` samples, or with `n == 0`
+ rounds until the standard error meets `epsabs`/`epsrel` (or `max_evals`).
+ `abs_error` is one standard error. Seeded by `seed` (0 = a fixed
+ default): the same bits for any thread count and rank layout.
+ */
+#define VQ_RULE_MONTE_CARLO 8
+
+/*
+ Randomized quasi-Monte Carlo: `replicates` (≥ 2, 0 = 8) Owen-scrambled
+ Sobol sequences of `n` points each, `n` rounded up to a power of two
+ (`n == 0`: doubled from 4096 until the tolerance). `abs_error` is the
+ standard error over the replicates. At most 1111 dimensions.
+ */
+#define VQ_RULE_QMC 9
+
+/*
+ VEGAS adaptive importance sampling: `n` evaluations per iteration (0 =
+ 50 000), 5 warm-up iterations, then iterations combined by inverse
+ variance until the tolerance or `max_evals`. `abs_error` is the standard
+ error of the combined estimate.
+ */
+#define VQ_RULE_VEGAS 10
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

@@ -52,11 +52,25 @@ pub enum Rule {
     /// runs [`Rule::GaussKronrod`]. With `n = 0`, [`Rule::Auto`] picks it for
     /// d ≥ 2.
     GenzMalik = 7,
+    /// Plain Monte Carlo on counter-based (Philox) random points (see
+    /// [`crate::sampling`]): `n` samples, or with `n = 0` rounds until the
+    /// standard error meets the tolerance. `abs_error` is one standard
+    /// error.
+    MonteCarlo = 8,
+    /// Randomized quasi-Monte Carlo: `replicates` independently scrambled
+    /// Sobol sequences of `n` points each (rounded up to a power of two;
+    /// `n = 0` doubles until the tolerance). `abs_error` is the standard
+    /// error over the replicates.
+    Qmc = 9,
+    /// VEGAS adaptive importance sampling: `n` evaluations per iteration
+    /// (0 means 50 000), iterations until the tolerance or `max_evals`.
+    /// `abs_error` is the standard error of the weighted iteration mean.
+    Vegas = 10,
 }
 
 impl Rule {
     /// Every rule, in numeric order.
-    pub const ALL: [Rule; 8] = [
+    pub const ALL: [Rule; 11] = [
         Rule::Auto,
         Rule::Midpoint,
         Rule::Trapezoid,
@@ -65,6 +79,9 @@ impl Rule {
         Rule::GaussKronrod,
         Rule::TanhSinh,
         Rule::GenzMalik,
+        Rule::MonteCarlo,
+        Rule::Qmc,
+        Rule::Vegas,
     ];
 
     /// The rule with this C value, if any.
@@ -83,7 +100,16 @@ impl Rule {
             Rule::GaussKronrod => "gauss-kronrod",
             Rule::TanhSinh => "tanh-sinh",
             Rule::GenzMalik => "genz-malik",
+            Rule::MonteCarlo => "monte-carlo",
+            Rule::Qmc => "qmc",
+            Rule::Vegas => "vegas",
         }
+    }
+
+    /// True for the sampling rules (Monte Carlo, QMC, VEGAS), whose
+    /// estimates depend on `seed` and carry a standard error.
+    pub fn is_sampling(self) -> bool {
+        matches!(self, Rule::MonteCarlo | Rule::Qmc | Rule::Vegas)
     }
 
     /// True for rules that use `n` panels rather than a tolerance.

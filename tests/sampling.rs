@@ -2,37 +2,89 @@
 //! points: reproducibility across thread counts and seeds, statistical
 //! coverage of the error estimate, convergence orders, and VEGAS's gain.
 
-use vquad::error::EvalError;
-use vquad::sampling::cube::UnitCube;
-use vquad::sampling::{mc, qmc, vegas, Estimate, PointFn, SampleOptions};
-use vquad::Context;
+use vquad::sampling::{integrate_box, Estimate};
+use vquad::{Context, NdFn, NdIntegrand, Options, Rule};
 
-/// A closure as a sampled integrand.
-struct F<G> {
-    ndim: usize,
-    nout: usize,
-    g: G,
+/// The sampling knobs of a test run.
+#[derive(Clone, Copy)]
+struct SampleOptions {
+    n: u64,
+    epsrel: f64,
+    max_evals: u64,
+    seed: u64,
+    replicates: u32,
 }
 
-impl<G: Fn(&[f64], &mut [f64]) + Sync> PointFn for F<G> {
-    fn ndim(&self) -> usize {
-        self.ndim
-    }
-    fn nout(&self) -> usize {
-        self.nout
-    }
-    fn eval(&self, x: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
-        for (p, o) in x
-            .chunks_exact(self.ndim)
-            .zip(out.chunks_exact_mut(self.nout))
-        {
-            (self.g)(p, o);
+impl Default for SampleOptions {
+    fn default() -> Self {
+        SampleOptions {
+            n: 0,
+            epsrel: 1e-3,
+            max_evals: 0,
+            seed: 0,
+            replicates: 0,
         }
-        Ok(())
     }
 }
 
-type Runner = fn(&Context, &dyn PointFn, &UnitCube, &SampleOptions) -> vquad::Result<Estimate>;
+type Runner = fn(&Context, &dyn NdIntegrand, &Cube, &SampleOptions) -> vquad::Result<Estimate>;
+
+/// Box bounds.
+struct Cube(Vec<f64>, Vec<f64>);
+
+fn run_rule(
+    rule: Rule,
+    ctx: &Context,
+    f: &dyn NdIntegrand,
+    cube: &Cube,
+    s: &SampleOptions,
+) -> vquad::Result<Estimate> {
+    let opts = Options {
+        rule,
+        n: s.n,
+        epsrel: s.epsrel,
+        max_evals: s.max_evals,
+        seed: s.seed,
+        replicates: s.replicates,
+        ..Options::default()
+    };
+    integrate_box(ctx, f, rule, &cube.0, &cube.1, &opts)
+}
+
+mod mc {
+    use super::*;
+    pub fn integrate(
+        c: &Context,
+        f: &dyn NdIntegrand,
+        b: &Cube,
+        s: &SampleOptions,
+    ) -> vquad::Result<Estimate> {
+        run_rule(Rule::MonteCarlo, c, f, b, s)
+    }
+}
+mod qmc {
+    use super::*;
+    pub fn integrate(
+        c: &Context,
+        f: &dyn NdIntegrand,
+        b: &Cube,
+        s: &SampleOptions,
+    ) -> vquad::Result<Estimate> {
+        run_rule(Rule::Qmc, c, f, b, s)
+    }
+}
+mod vegas {
+    use super::*;
+    pub fn integrate(
+        c: &Context,
+        f: &dyn NdIntegrand,
+        b: &Cube,
+        s: &SampleOptions,
+    ) -> vquad::Result<Estimate> {
+        run_rule(Rule::Vegas, c, f, b, s)
+    }
+}
+
 const RULES: [(&str, Runner); 3] = [
     ("monte-carlo", mc::integrate),
     ("qmc", qmc::integrate),
@@ -41,37 +93,32 @@ const RULES: [(&str, Runner); 3] = [
 
 /// exp(Σ a_j x_j) on [0,1]^5 and its exact integral.
 const A: [f64; 5] = [0.3, -0.7, 0.5, 0.9, -0.2];
-fn smooth() -> F<impl Fn(&[f64], &mut [f64]) + Sync> {
-    F {
-        ndim: 5,
-        nout: 1,
-        g: |x: &[f64], o: &mut [f64]| {
-            o[0] = x.iter().zip(A).map(|(x, a)| x * a).sum::<f64>().exp();
-        },
-    }
+fn smooth() -> impl NdIntegrand {
+    NdFn::new(5, 1, |x: &[f64], o: &mut [f64]| {
+        o[0] = x.iter().zip(A).map(|(x, a)| x * a).sum::<f64>().exp();
+    })
 }
 fn smooth_exact() -> f64 {
     A.iter().map(|a| (a.exp() - 1.0) / a).product()
 }
 
-fn unit(d: usize) -> UnitCube {
-    UnitCube::new(&vec![0.0; d], &vec![1.0; d]).unwrap()
+fn unit(d: usize) -> Cube {
+    Cube(vec![0.0; d], vec![1.0; d])
 }
 
 #[test]
 fn every_rule_gives_the_same_bits_on_1_2_3_8_16_threads() {
     // Two components, one infinite axis: exp(-x²)·y and x²·exp(-x²)·y on
     // (-inf, inf) × [0, 2], plus a third finite axis.
-    let f = F {
-        ndim: 3,
-        nout: 2,
-        g: |x: &[f64], o: &mut [f64]| {
-            let e = (-x[0] * x[0]).exp() * x[1] * (1.0 + x[2]);
-            o[0] = e;
-            o[1] = x[0] * x[0] * e;
-        },
-    };
-    let cube = UnitCube::new(&[f64::NEG_INFINITY, 0.0, 0.0], &[f64::INFINITY, 2.0, 1.0]).unwrap();
+    let f = NdFn::new(3, 2, |x: &[f64], o: &mut [f64]| {
+        let e = (-x[0] * x[0]).exp() * x[1] * (1.0 + x[2]);
+        o[0] = e;
+        o[1] = x[0] * x[0] * e;
+    });
+    let cube = Cube(
+        vec![f64::NEG_INFINITY, 0.0, 0.0],
+        vec![f64::INFINITY, 2.0, 1.0],
+    );
     for (name, run) in RULES {
         for n in [0u64, 50_000] {
             let opts = SampleOptions {
@@ -128,7 +175,7 @@ fn another_seed_gives_another_estimate_and_seed_zero_is_the_default_seed() {
         assert_ne!(at(1).to_bits(), at(2).to_bits(), "{name}");
         assert_eq!(
             at(0).to_bits(),
-            at(vquad::sampling::philox::DEFAULT_SEED).to_bits(),
+            at(vquad::options::DEFAULT_SEED).to_bits(),
             "{name}"
         );
     }
@@ -227,17 +274,13 @@ fn vegas_error_is_ten_times_below_plain_monte_carlo_on_a_product_peak_at_equal_e
     // Genz product peak, c = 12, w = 0.3 … 0.7 per axis.
     let c = 12.0f64;
     let w = [0.3, 0.45, 0.5, 0.6, 0.7];
-    let f = F {
-        ndim: 5,
-        nout: 1,
-        g: move |x: &[f64], o: &mut [f64]| {
-            o[0] = x
-                .iter()
-                .zip(w)
-                .map(|(x, w)| 1.0 / (c.powi(-2) + (x - w) * (x - w)))
-                .product();
-        },
-    };
+    let f = NdFn::new(5, 1, move |x: &[f64], o: &mut [f64]| {
+        o[0] = x
+            .iter()
+            .zip(w)
+            .map(|(x, w)| 1.0 / (c.powi(-2) + (x - w) * (x - w)))
+            .product();
+    });
     let exact: f64 = w
         .iter()
         .map(|w| c * ((c * (1.0 - w)).atan() + (c * w).atan()))

@@ -213,6 +213,9 @@ pub fn integrate_nd(
         Rule::Midpoint | Rule::GaussLegendre => {
             tensor::integrate(ctx, f, rule, lower, upper, opts)?
         }
+        r if r.is_sampling() => sampled(crate::sampling::integrate_box(
+            ctx, f, r, lower, upper, opts,
+        )?),
         r => {
             return Err(Error::invalid(format!(
                 "rule '{r}' not supported for multi-D integrands (ndim = {ndim}, nout = {nout}); \
@@ -223,6 +226,23 @@ pub fn integrate_nd(
     out.integral.threads = ctx.threads() as u32;
     out.integral.seconds = t0.elapsed().as_secs_f64();
     Ok(out)
+}
+
+/// A sampling rule's estimate as an [`Outcome`]: `abs_errors` are standard
+/// errors, `regions` is 1 (the whole box).
+fn sampled(e: crate::sampling::Estimate) -> Outcome {
+    let budget_exhausted = (!e.converged).then(|| e.unconverged_message());
+    Outcome {
+        integral: IntegralNd {
+            values: e.values,
+            abs_errors: Some(e.errors),
+            evals: e.evals,
+            regions: 1,
+            threads: 0,
+            seconds: 0.0,
+        },
+        budget_exhausted,
+    }
 }
 
 /// A 1-D engine result as an [`Outcome`].

@@ -38,6 +38,21 @@ pub const VQ_RULE_TANH_SINH: vq_rule = 6;
 /// values 8, 9 and 10 are reserved for `VQ_RULE_MONTE_CARLO`,
 /// `VQ_RULE_QMC` and `VQ_RULE_VEGAS`.
 pub const VQ_RULE_GENZ_MALIK: vq_rule = 7;
+/// Plain Monte Carlo on Philox random points: `n` samples, or with `n == 0`
+/// rounds until the standard error meets `epsabs`/`epsrel` (or `max_evals`).
+/// `abs_error` is one standard error. Seeded by `seed` (0 = a fixed
+/// default): the same bits for any thread count and rank layout.
+pub const VQ_RULE_MONTE_CARLO: vq_rule = 8;
+/// Randomized quasi-Monte Carlo: `replicates` (≥ 2, 0 = 8) Owen-scrambled
+/// Sobol sequences of `n` points each, `n` rounded up to a power of two
+/// (`n == 0`: doubled from 4096 until the tolerance). `abs_error` is the
+/// standard error over the replicates. At most 1111 dimensions.
+pub const VQ_RULE_QMC: vq_rule = 9;
+/// VEGAS adaptive importance sampling: `n` evaluations per iteration (0 =
+/// 50 000), 5 warm-up iterations, then iterations combined by inverse
+/// variance until the tolerance or `max_evals`. `abs_error` is the standard
+/// error of the combined estimate.
+pub const VQ_RULE_VEGAS: vq_rule = 10;
 
 /// Options of one integration. Initialise with `vq_options_default`, then
 /// set the fields you need.
@@ -183,6 +198,9 @@ mod tests {
             VQ_RULE_GAUSS_KRONROD,
             VQ_RULE_TANH_SINH,
             VQ_RULE_GENZ_MALIK,
+            VQ_RULE_MONTE_CARLO,
+            VQ_RULE_QMC,
+            VQ_RULE_VEGAS,
         ];
         for (code, r) in c.into_iter().zip(Rule::ALL) {
             assert_eq!(code, r as i32);

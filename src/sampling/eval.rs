@@ -7,8 +7,8 @@
 
 use super::cube::UnitCube;
 use super::moments::Moments;
-use super::PointFn;
 use crate::error::EvalError;
+use crate::integrand::nd::NdIntegrand;
 
 /// Sample points per task of plain MC (and the largest QMC block).
 pub const TASK: u64 = 4096;
@@ -49,7 +49,7 @@ impl Scratch {
 /// not finite and [`EvalError::Overflow`] when its weighted value is not
 /// (with the first coordinate of the point).
 pub fn weighted_values(
-    f: &dyn PointFn,
+    f: &dyn NdIntegrand,
     cube: &UnitCube,
     npts: usize,
     s: &mut Scratch,
@@ -59,7 +59,7 @@ pub fn weighted_values(
     let jac = &mut s.jac[..npts];
     let vals = &mut s.vals[..npts * nout];
     cube.map(u, jac);
-    f.eval(u, vals)?;
+    f.eval_nd(u, vals)?;
     for (p, (row, &j)) in vals.chunks_exact_mut(nout).zip(jac.iter()).enumerate() {
         for v in row.iter_mut() {
             if !v.is_finite() {
@@ -81,7 +81,7 @@ pub fn weighted_values(
 /// # Errors
 /// As [`weighted_values`].
 pub fn task_moments(
-    f: &dyn PointFn,
+    f: &dyn NdIntegrand,
     cube: &UnitCube,
     first: u64,
     count: u64,

@@ -20,9 +20,10 @@ use super::eval::TASK;
 use super::moments::{merge_all, Moments};
 use super::par;
 use super::plan::{mc_estimate, Plan};
-use super::{Estimate, PointFn, SampleOptions};
-use crate::context::Context;
+use super::{Estimate, SampleOptions};
 use crate::error::{Error, Result};
+use crate::exec::evaluator::{Evaluator, Span};
+use crate::integrand::nd::NdIntegrand;
 
 /// Samples of the first round of an adaptive run.
 pub const FIRST_ROUND: u64 = 4 * TASK;
@@ -32,9 +33,9 @@ pub const FIRST_ROUND: u64 = 4 * TASK;
 /// # Errors
 /// [`Error::InvalidArg`] when a fixed `n` exceeds a non-zero `max_evals`;
 /// the integrand's errors; [`Error::Cancelled`].
-pub fn integrate(
-    ctx: &Context,
-    f: &dyn PointFn,
+pub(crate) fn integrate(
+    ev: &Evaluator,
+    f: &dyn NdIntegrand,
     cube: &UnitCube,
     opts: &SampleOptions,
 ) -> Result<Estimate> {
@@ -45,7 +46,7 @@ pub fn integrate(
                 opts.n, opts.max_evals
             )));
         }
-        return Plan::monte_carlo(opts, opts.n).run(ctx, f, cube);
+        return Ok(Plan::monte_carlo(opts, opts.n).run(ev, f, cube)?);
     }
     let plan = Plan::monte_carlo(opts, u64::MAX);
     let budget = opts.budget();
@@ -83,7 +84,12 @@ pub fn integrate(
                 plan.leaf(f, cube, t)
             }
         };
-        let round = par::tree(Some(ctx), t0, t1, &leaf, &merge_all)?;
+        let span = Span {
+            base: done as f64 / budget as f64,
+            span: (target - done) as f64 / budget as f64,
+        };
+        let wave = par::wave_for(3 * f.nout());
+        let round = par::tree(Some(ev), t0, t1, wave, span, &leaf, &merge_all)?;
         acc = merge_all(acc, round);
         done = target;
         rounds += 1;

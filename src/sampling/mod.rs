@@ -28,20 +28,10 @@ pub mod sobol_table;
 pub mod uniform;
 pub mod vegas;
 
-use crate::error::EvalError;
-
-/// A vector-valued function of `ndim` variables evaluated on batches of
-/// points: what the samplers integrate.
-pub trait PointFn: Sync {
-    /// Variables per point.
-    fn ndim(&self) -> usize;
-    /// Values per point.
-    fn nout(&self) -> usize;
-    /// Evaluates the points of `x` (point-major: point `i` is
-    /// `x[i·ndim .. (i+1)·ndim]`) into `out` (point `i`'s values at
-    /// `out[i·nout .. (i+1)·nout]`).
-    fn eval(&self, x: &[f64], out: &mut [f64]) -> Result<(), EvalError>;
-}
+use crate::error::{Error, Result};
+use crate::exec::evaluator::Evaluator;
+use crate::integrand::nd::NdIntegrand;
+use crate::options::{Options, Rule};
 
 /// The sampler's knobs (the sampling part of [`crate::Options`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -56,10 +46,23 @@ pub struct SampleOptions {
     pub epsrel: f64,
     /// Evaluation budget (0 means [`crate::options::DEFAULT_MAX_EVALS`]).
     pub max_evals: u64,
-    /// Seed (0 means [`philox::DEFAULT_SEED`]).
+    /// Seed (0 means [`crate::options::DEFAULT_SEED`]).
     pub seed: u64,
     /// QMC randomizations (0 means [`plan::DEFAULT_REPLICATES`]).
     pub replicates: u32,
+}
+
+impl From<&Options> for SampleOptions {
+    fn from(o: &Options) -> SampleOptions {
+        SampleOptions {
+            n: o.n,
+            epsabs: o.epsabs,
+            epsrel: o.epsrel,
+            max_evals: o.max_evals,
+            seed: o.seed,
+            replicates: o.replicates,
+        }
+    }
 }
 
 impl Default for SampleOptions {
@@ -115,6 +118,16 @@ pub struct Estimate {
 }
 
 impl Estimate {
+    /// Why an unconverged run stopped, for [`Error::MaxEvals`].
+    pub fn unconverged_message(&self) -> String {
+        format!(
+            "the standard error {:e} did not meet the tolerance within the evaluation budget \
+             ({} evaluations)",
+            self.errors.iter().cloned().fold(0.0, f64::max),
+            self.evals
+        )
+    }
+
     /// The estimate of an integral over an empty box: zeros, no error.
     pub fn zero(nout: usize) -> Estimate {
         Estimate {
@@ -126,4 +139,104 @@ impl Estimate {
             chi2_dof: f64::NAN,
         }
     }
+}
+
+/// Integrates `f` over the box `lower..upper` with the sampling `rule`
+/// (`Rule::MonteCarlo`, `Rule::Qmc` or `Rule::Vegas`) through the call's
+/// evaluator. An unconverged run is `Ok` with `converged == false`.
+///
+/// # Errors
+/// [`Error::InvalidArg`] for a rule that does not sample, bad bounds,
+/// tolerances or counts; the integrand's errors; [`Error::Cancelled`].
+pub(crate) fn integrate(
+    ev: &Evaluator,
+    f: &dyn NdIntegrand,
+    rule: Rule,
+    lower: &[f64],
+    upper: &[f64],
+    opts: &Options,
+) -> Result<Estimate> {
+    let cube = cube::UnitCube::new(lower, upper)?;
+    let s = SampleOptions::from(opts);
+    check(&s)?;
+    if cube.is_empty() {
+        return Ok(Estimate::zero(f.nout()));
+    }
+    let enter = ev.threads() > 1;
+    ev.run_in_pool(enter, || match rule {
+        Rule::MonteCarlo => mc::integrate(ev, f, &cube, &s),
+        Rule::Qmc => qmc::integrate(ev, f, &cube, &s),
+        Rule::Vegas => vegas::integrate(ev, f, &cube, &s),
+        r => Err(Error::invalid(format!("rule '{r}' is not a sampling rule"))),
+    })
+}
+
+/// Integrates `f` over the box `lower..upper` with the sampling `rule` on
+/// `ctx`: the Rust entry point that also returns what only the sampling
+/// rules know (iterations, χ²/dof, whether the tolerance was met). An
+/// unconverged run is `Ok` with `converged == false`.
+///
+/// # Errors
+/// As [`integrate`], plus [`Error::InvalidArg`] when `f`'s shape differs
+/// from the box.
+///
+/// # Examples
+/// ```
+/// use vquad::{Context, NdFn, Options, Rule};
+/// let ctx = Context::new(2).unwrap();
+/// let f = NdFn::new(2, 1, |x: &[f64], out: &mut [f64]| out[0] = x[0] * x[1]);
+/// let opts = Options { rule: Rule::Qmc, n: 1 << 12, ..Options::default() };
+/// let e = vquad::sampling::integrate_box(&ctx, &f, Rule::Qmc, &[0.0, 0.0], &[1.0, 1.0], &opts).unwrap();
+/// assert!((e.values[0] - 0.25).abs() < 5.0 * e.errors[0] + 1e-9);
+/// ```
+pub fn integrate_box(
+    ctx: &crate::context::Context,
+    f: &dyn NdIntegrand,
+    rule: Rule,
+    lower: &[f64],
+    upper: &[f64],
+    opts: &Options,
+) -> Result<Estimate> {
+    if lower.len() != f.ndim() || upper.len() != f.ndim() {
+        return Err(Error::invalid(format!(
+            "the integrand has ndim = {} but the box has {} lower and {} upper bounds",
+            f.ndim(),
+            lower.len(),
+            upper.len()
+        )));
+    }
+    let ev = Evaluator::new(ctx);
+    let e = integrate(&ev, f, rule, lower, upper, opts)?;
+    if e.converged {
+        ev.finish();
+    }
+    Ok(e)
+}
+
+/// The tolerance checks the sampling rules share.
+fn check(s: &SampleOptions) -> Result<()> {
+    if !(s.epsabs >= 0.0) || !(s.epsrel >= 0.0) {
+        return Err(Error::invalid(format!(
+            "tolerances must be non-negative numbers (epsabs = {}, epsrel = {})",
+            s.epsabs, s.epsrel
+        )));
+    }
+    Ok(())
+}
+
+/// A 1-D integrand `f` on `[a, b]` as a sampling problem: what
+/// `vq_integrate` runs for the sampling rules, with the same bits as the
+/// multi-D entry point with `ndim = 1`.
+///
+/// # Errors
+/// As [`integrate`].
+pub(crate) fn integrate_1d(
+    ev: &Evaluator,
+    f: &dyn crate::integrand::Integrand,
+    rule: Rule,
+    a: f64,
+    b: f64,
+    opts: &Options,
+) -> Result<Estimate> {
+    integrate(ev, &crate::integrand::nd::OneD(f), rule, &[a], &[b], opts)
 }

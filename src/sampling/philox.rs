@@ -35,8 +35,7 @@ const W1: u32 = 0xBB67_AE85;
 /// Rounds (the "-10" of Philox4x32-10).
 const ROUNDS: usize = 10;
 
-/// The seed that `seed = 0` stands for: the default run is reproducible.
-pub const DEFAULT_SEED: u64 = 0x5EED_0F_7A_C0DE_2026;
+pub use crate::options::DEFAULT_SEED;
 
 /// Replaces `seed = 0` ("use the default") by [`DEFAULT_SEED`].
 pub fn resolve_seed(seed: u64) -> u64 {

@@ -23,12 +23,13 @@ use super::par;
 use super::philox::{resolve_seed, Stream};
 use super::sobol::{Scramble, BITS};
 use super::uniform::fill_points;
-use super::{Estimate, PointFn, SampleOptions};
-use crate::context::Context;
-use crate::error::{Error, Result};
+use super::{Estimate, SampleOptions};
+use crate::error::{Error, EvalError, Result};
+use crate::exec::evaluator::{Evaluator, Span};
+use crate::integrand::nd::NdIntegrand;
 
 /// Default number of QMC randomizations.
-pub const DEFAULT_REPLICATES: u32 = 8;
+pub const DEFAULT_REPLICATES: u32 = crate::options::DEFAULT_REPLICATES;
 /// Largest number of QMC randomizations.
 pub const MAX_REPLICATES: u32 = 1 << 16;
 
@@ -122,11 +123,11 @@ impl Plan {
         }
     }
 
-    /// Computes task `t`'s per-component moments.
+    /// Computes task `t`'s per-component moments, and its evaluations.
     ///
     /// # Errors
     /// The integrand's errors.
-    pub fn leaf(&self, f: &dyn PointFn, cube: &UnitCube, t: u64) -> Result<Vec<Moments>> {
+    pub fn leaf(&self, f: &dyn NdIntegrand, cube: &UnitCube, t: u64) -> par::Leaf<Vec<Moments>> {
         let ndim = f.ndim();
         let len = self.task_len(t);
         match *self {
@@ -134,7 +135,7 @@ impl Plan {
                 let fill = |first: u64, u: &mut [f64]| {
                     fill_points(seed, Stream::MonteCarlo, first, ndim, u)
                 };
-                Ok(task_moments(f, cube, t * TASK, len, &fill)?)
+                Ok((task_moments(f, cube, t * TASK, len, &fill)?, len))
             }
             Plan::Qmc {
                 seed,
@@ -146,25 +147,26 @@ impl Plan {
                 let (r, b) = (t / per, t % per);
                 let scramble = Scramble::new(seed, r, ndim);
                 let fill = |first: u64, u: &mut [f64]| scramble.fill_points(first, u);
-                Ok(task_moments(f, cube, b * block, len, &fill)?)
+                Ok((task_moments(f, cube, b * block, len, &fill)?, len))
             }
         }
     }
 
     /// Merges the leaves in the plan's fixed tree into the estimate
-    /// (`ctx = None`: sequentially), for `nout` components.
+    /// (`ev = None`: sequentially), for `nout` components.
     ///
     /// # Errors
     /// The first error of a leaf (lowest task number).
     pub fn reduce(
         &self,
-        ctx: Option<&Context>,
+        ev: Option<&Evaluator>,
         nout: usize,
-        leaf: &(dyn Fn(u64) -> Result<Vec<Moments>> + Sync),
-    ) -> Result<Estimate> {
+        leaf: &(dyn Fn(u64) -> par::Leaf<Vec<Moments>> + Sync),
+    ) -> Result<Estimate, EvalError> {
+        let wave = par::wave_for(3 * nout);
         match *self {
             Plan::MonteCarlo { .. } => {
-                let m = par::tree(ctx, 0, self.tasks(), leaf, &merge_all)?;
+                let m = par::tree(ev, 0, self.tasks(), wave, Span::WHOLE, leaf, &merge_all)?;
                 Ok(mc_estimate(&m, self.evals()))
             }
             Plan::Qmc {
@@ -174,31 +176,97 @@ impl Plan {
                 ..
             } => {
                 let per = points / block;
-                let reps = par::tree(
-                    ctx,
-                    0,
-                    replicates,
-                    &|r| {
-                        let m = par::tree(ctx, r * per, (r + 1) * per, leaf, &merge_all)?;
-                        Ok(vec![m])
-                    },
-                    &|mut a, b| {
-                        a.extend(b);
-                        a
-                    },
-                )?;
+                let reps = replicate_trees(ev, replicates, 0, per, per, wave, leaf)?;
                 Ok(qmc_estimate(&reps, nout, self.evals()))
             }
         }
     }
 
-    /// Runs the whole plan on `ctx`.
+    /// Runs the whole plan through `ev`.
     ///
     /// # Errors
-    /// The integrand's errors, [`Error::Cancelled`].
-    pub fn run(&self, ctx: &Context, f: &dyn PointFn, cube: &UnitCube) -> Result<Estimate> {
-        self.reduce(Some(ctx), f.nout(), &|t| self.leaf(f, cube, t))
+    /// The integrand's errors, [`EvalError::Cancelled`].
+    pub fn run(
+        &self,
+        ev: &Evaluator,
+        f: &dyn NdIntegrand,
+        cube: &UnitCube,
+    ) -> Result<Estimate, EvalError> {
+        self.reduce(Some(ev), f.nout(), &|t| self.leaf(f, cube, t))
     }
+}
+
+/// Per replicate `r < replicates`, the fixed tree over its blocks
+/// `from..to` (tasks `r·per + b`). Replicates whose blocks fit in one wave
+/// are computed together as one batch of jobs, so that small replicates
+/// still fill the pool; the trees are the same either way.
+///
+/// # Errors
+/// The first error of a leaf.
+pub fn replicate_trees(
+    ev: Option<&Evaluator>,
+    replicates: u64,
+    from: u64,
+    to: u64,
+    per: u64,
+    wave: u64,
+    leaf: &(dyn Fn(u64) -> par::Leaf<Vec<Moments>> + Sync),
+) -> Result<Vec<Vec<Moments>>, EvalError> {
+    let blocks = to - from;
+    let mut out = Vec::with_capacity(replicates as usize);
+    if blocks >= wave {
+        for r in 0..replicates {
+            let span = Span {
+                base: r as f64 / replicates as f64,
+                span: 1.0 / replicates as f64,
+            };
+            let (lo, hi) = (r * per + from, r * per + to);
+            out.push(par::tree(ev, lo, hi, wave, span, leaf, &merge_all)?);
+        }
+        return Ok(out);
+    }
+    let group = wave / blocks;
+    let mut r0 = 0;
+    while r0 < replicates {
+        let r1 = (r0 + group).min(replicates);
+        let span = Span {
+            base: r0 as f64 / replicates as f64,
+            span: (r1 - r0) as f64 / replicates as f64,
+        };
+        // The group's leaves in order, as one batch of jobs.
+        let batch = par::tree(
+            ev,
+            0,
+            (r1 - r0) * blocks,
+            u64::MAX,
+            span,
+            &|i| {
+                let (r, b) = (r0 + i / blocks, from + i % blocks);
+                let (m, n) = leaf(r * per + b)?;
+                Ok((vec![m], n))
+            },
+            &|mut a: Vec<Vec<Moments>>, b| {
+                a.extend(b);
+                a
+            },
+        )?;
+        let mut it = batch.into_iter();
+        for _ in r0..r1 {
+            out.push(fold_leaves(it.by_ref().take(blocks as usize).collect()));
+        }
+        r0 = r1;
+    }
+    Ok(out)
+}
+
+/// Folds leaves in the midpoint tree (the tree of [`par::tree`]).
+fn fold_leaves(mut v: Vec<Vec<Moments>>) -> Vec<Moments> {
+    if v.len() == 1 {
+        return v.pop().expect("one leaf");
+    }
+    let right = v.split_off(v.len() / 2);
+    let a = fold_leaves(v);
+    merge_all(a, fold_leaves(right))
 }
 
 /// The replicate count with 0 resolved, validated.

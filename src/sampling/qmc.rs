@@ -16,11 +16,12 @@ use super::cube::UnitCube;
 use super::eval::TASK;
 use super::moments::{merge_all, Moments};
 use super::par;
-use super::plan::{qmc_estimate, Plan};
+use super::plan::{qmc_estimate, replicate_trees, Plan};
 use super::sobol::BITS;
-use super::{Estimate, PointFn, SampleOptions};
-use crate::context::Context;
+use super::{Estimate, SampleOptions};
 use crate::error::{Error, Result};
+use crate::exec::evaluator::Evaluator;
+use crate::integrand::nd::NdIntegrand;
 
 /// Integrates `f ∘ cube` by randomized QMC.
 ///
@@ -28,9 +29,9 @@ use crate::error::{Error, Result};
 /// [`Error::InvalidArg`] for bad replicates or dimensions (see
 /// [`Plan::qmc`]) and when a fixed run exceeds a non-zero `max_evals`; the
 /// integrand's errors; [`Error::Cancelled`].
-pub fn integrate(
-    ctx: &Context,
-    f: &dyn PointFn,
+pub(crate) fn integrate(
+    ev: &Evaluator,
+    f: &dyn NdIntegrand,
     cube: &UnitCube,
     opts: &SampleOptions,
 ) -> Result<Estimate> {
@@ -45,7 +46,7 @@ pub fn integrate(
                 opts.max_evals
             )));
         }
-        return plan.run(ctx, f, cube);
+        return Ok(plan.run(ev, f, cube)?);
     }
     let full = Plan::qmc(opts, 1 << BITS, f.ndim())?;
     let Plan::Qmc { replicates, .. } = full else {
@@ -78,24 +79,16 @@ pub fn integrate(
         let blocks = points / TASK;
         let plan = Plan::qmc(opts, 1 << BITS, f.ndim())?;
         let per_full = (1u64 << BITS) / TASK;
-        let new = par::tree(
-            Some(ctx),
-            0,
+        let wave = par::wave_for(3 * nout);
+        let leaf = |t: u64| plan.leaf(f, cube, t);
+        let new = replicate_trees(
+            Some(ev),
             replicates,
-            &|r| {
-                let leaf = |b: u64| plan.leaf(f, cube, r * per_full + b);
-                Ok(vec![par::tree(
-                    Some(ctx),
-                    blocks_done,
-                    blocks,
-                    &leaf,
-                    &merge_all,
-                )?])
-            },
-            &|mut a, b| {
-                a.extend(b);
-                a
-            },
+            blocks_done,
+            blocks,
+            per_full,
+            wave,
+            &leaf,
         )?;
         for (old, add) in reps.iter_mut().zip(new) {
             *old = merge_all(std::mem::take(old), add);

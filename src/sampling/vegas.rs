@@ -37,9 +37,10 @@ use super::moments::{merge_all, Moments};
 use super::par;
 use super::philox::{resolve_seed, Stream};
 use super::uniform::{fill_points, SMALLEST};
-use super::{Estimate, PointFn, SampleOptions};
-use crate::context::Context;
-use crate::error::{Error, Result};
+use super::{Estimate, SampleOptions};
+use crate::error::{Error, EvalError, Result};
+use crate::exec::evaluator::{Evaluator, Span};
+use crate::integrand::nd::NdIntegrand;
 
 /// Bins per axis.
 pub const BINS: usize = 128;
@@ -176,9 +177,9 @@ fn refine_axis(edges: &mut [f64], h: &[f64]) {
 /// [`Error::InvalidArg`] when `max_evals` is below one iteration, or an
 /// iteration of more than 2^40 evaluations; the integrand's errors;
 /// [`Error::Cancelled`].
-pub fn integrate(
-    ctx: &Context,
-    f: &dyn PointFn,
+pub(crate) fn integrate(
+    ev: &Evaluator,
+    f: &dyn NdIntegrand,
     cube: &UnitCube,
     opts: &SampleOptions,
 ) -> Result<Estimate> {
@@ -207,13 +208,18 @@ pub fn integrate(
         let g = &grid;
         let leaf = |t: u64| {
             let len = TASK.min(per_iter - t * TASK);
-            iteration_task(f, cube, g, seed, base + t * TASK, len)
+            Ok((iteration_task(f, cube, g, seed, base + t * TASK, len)?, len))
         };
         let combine = |a: TaskResult, b: TaskResult| {
             let hist = a.1.iter().zip(&b.1).map(|(x, y)| x + y).collect();
             (merge_all(a.0, b.0), hist)
         };
-        let (m, hist) = par::tree(Some(ctx), 0, tasks, &leaf, &combine)?;
+        let span = Span {
+            base: (it as f64 / max_iters as f64).min(1.0),
+            span: 1.0 / max_iters as f64,
+        };
+        let wave = par::wave_for(3 * nout + ndim * BINS);
+        let (m, hist) = par::tree(Some(ev), 0, tasks, wave, span, &leaf, &combine)?;
         it += 1;
         if it > warmup {
             kept.push((
@@ -237,13 +243,13 @@ pub fn integrate(
 
 /// Evaluates one task of an iteration: `len` points from sample `first`.
 fn iteration_task(
-    f: &dyn PointFn,
+    f: &dyn NdIntegrand,
     cube: &UnitCube,
     grid: &Grid,
     seed: u64,
     first: u64,
     len: u64,
-) -> Result<TaskResult> {
+) -> Result<TaskResult, EvalError> {
     let (ndim, nout) = (f.ndim(), f.nout());
     let chunk = chunk_points(ndim, nout).min(len as usize);
     let mut s = Scratch::new(chunk, ndim, nout);
