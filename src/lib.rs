@@ -31,7 +31,9 @@ pub use affinity::Binding;
 pub use context::Context;
 pub use cubature::IntegralNd;
 pub use error::{Error, EvalError, Result, Status};
-pub use integrand::{BatchFn, Expr, Integrand, NdBatchFn, NdFn, NdIntegrand, Poly, ScalarFn};
+pub use integrand::{
+    BatchFn, Expr, Integrand, NdBatchFn, NdExpr, NdFn, NdIntegrand, Poly, ScalarFn,
+};
 pub use options::{Options, Rule};
 pub use result::Integral;
 pub use simd::{Lane, LANES};
