@@ -6,6 +6,7 @@ mod contention;
 mod criterion_fit;
 mod genz;
 mod integrate;
+mod integrate_nd;
 mod problem;
 mod seed;
 mod sweep;
