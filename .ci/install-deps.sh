@@ -19,6 +19,8 @@ want nm binutils
 want readelf binutils
 # .ci/jobs/reliability.sh
 want valgrind valgrind
+# `vquad genz` compiles its hcubature_v reference shim against libcubature
+[ -f /usr/include/cubature.h ] || need+=(libcubature-dev)
 
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

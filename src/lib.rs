@@ -52,7 +52,9 @@ pub use api::{integrate, integrate_with_stats};
 pub use context::Context;
 pub use cubature::IntegralNd;
 pub use error::{Error, EvalError, Result, Status};
-pub use integrand::{BatchFn, Expr, Integrand, NdBatchFn, NdFn, NdIntegrand, Poly, ScalarFn};
+pub use integrand::{
+    BatchFn, Expr, Integrand, NdBatchFn, NdExpr, NdFn, NdIntegrand, Poly, ScalarFn,
+};
 pub use options::{Options, Rule};
 pub use result::{CallStats, Integral, ThreadStats};
 pub use simd::{Lane, LANES};

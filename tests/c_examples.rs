@@ -153,6 +153,21 @@ fn c_examples_build_and_run_static_and_shared() {
     }
 }
 
+#[test]
+fn the_cubature_example_integrates_a_5d_gaussian_and_a_vector_integrand() {
+    for link in [Link::Static, Link::Shared] {
+        let out = run(&build("cubature.c", link, &["-lm"]), &[]);
+        let g = out
+            .lines()
+            .find(|l| l.starts_with("gaussian5:"))
+            .expect("gaussian5 line");
+        let exact = std::f64::consts::PI.powf(2.5);
+        assert!((result_value(g) - exact).abs() < 1e-4 * exact, "{out}");
+        assert_eq!(out.matches("moment").count(), 3, "{out}");
+        assert!(out.contains("tensor: result="), "{out}");
+    }
+}
+
 /// Defined dynamic symbols of the shared library, via `nm -D`.
 fn dynamic_exports() -> Vec<String> {
     let so = lib_dir().join("libvquad.so");

@@ -81,3 +81,10 @@ fn sixteen_threads_sharing_one_context_get_exact_results() {
     let checked = run_passing(&exe, &["10", "60", "4"]);
     assert_eq!(checked, 160);
 }
+
+#[test]
+fn every_row_of_the_multi_d_contract_passes() {
+    let exe = build("nd_contract");
+    let rows = run_passing(&exe, &[]);
+    assert!(rows >= 10, "only {rows} rows ran");
+}

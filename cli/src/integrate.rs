@@ -15,11 +15,15 @@ pub struct IntegrateArgs {
     /// The integrand, e.g. 'exp(-x^2)*cos(x)'.
     pub expr: String,
     /// Lower bound: a constant expression such as 'pi/2', or -inf.
-    #[arg(allow_hyphen_values = true)]
-    pub a: String,
+    #[arg(allow_hyphen_values = true, required_unless_present = "nd_box")]
+    pub a: Option<String>,
     /// Upper bound: a constant expression, or inf.
-    #[arg(allow_hyphen_values = true)]
-    pub b: String,
+    #[arg(allow_hyphen_values = true, required_unless_present = "nd_box")]
+    pub b: Option<String>,
+    /// A box for an expression in x1..xd, one LO:HI per axis, e.g.
+    /// --box 0:1,0:1,-inf:inf (replaces A and B; see integrate_nd.rs).
+    #[arg(long = "box", value_name = "LO:HI,...", allow_hyphen_values = true)]
+    pub nd_box: Option<String>,
     /// Rule; auto is Gauss-Legendre with -n, adaptive without.
     #[arg(long, default_value = "auto")]
     pub rule: Rule,
@@ -48,8 +52,13 @@ pub struct IntegrateArgs {
 
 /// Runs the integration. Exit status: 0 on success, 1 when the integration
 /// failed (the status says why), 2 for unusable arguments.
+///
+/// With `--box`, the multi-D path of `integrate_nd.rs` runs instead.
 pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
-    let problem = Problem::from_args(Some(&args.expr), Some(&args.a), Some(&args.b))?;
+    if let Some(text) = &args.nd_box {
+        return crate::integrate_nd::run(args, &nd_options(args), text);
+    }
+    let problem = Problem::from_args(Some(&args.expr), args.a.as_deref(), args.b.as_deref())?;
     let n = match (args.n, args.rule.is_fixed()) {
         (Some(n), _) => n,
         (None, true) => 1_000_000,
@@ -124,4 +133,23 @@ pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The options of a `--box` call: a fixed rule gets 10 panels per axis
+/// unless `-n` says otherwise.
+fn nd_options(args: &IntegrateArgs) -> Options {
+    let n = match (args.n, args.rule.is_fixed()) {
+        (Some(n), _) => n,
+        (None, true) => 10,
+        (None, false) => 0,
+    };
+    Options {
+        rule: args.rule,
+        n,
+        order: args.order,
+        epsabs: args.epsabs,
+        epsrel: args.epsrel,
+        max_evals: args.max_evals,
+        ..Options::default()
+    }
 }

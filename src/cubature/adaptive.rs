@@ -3,7 +3,8 @@
 //!
 //! Invariant: each step's batch is chosen from the region store alone (pop
 //! regions by decreasing error until the popped errors would bring every
-//! component within tolerance, capped by the remaining budget); its children
+//! component within tolerance, and at least [`MIN_STEP_POINTS`] points'
+//! worth, capped by the remaining budget); its children
 //! are evaluated in tasks of a size fixed by the problem ([`task_regions`])
 //! and stored in batch order. Nothing depends on the thread count.
 //!
@@ -25,6 +26,12 @@ use crate::rules::outcome::Tolerance;
 const TASK_POINTS: usize = 2048;
 /// Target number of doubles (coordinates and values) one task buffers.
 const TASK_DOUBLES: usize = 1 << 16;
+/// Fewest points a step evaluates while regions and budget remain: a step
+/// refines at least this many points' worth of regions (and at most a
+/// sixteenth of the store) even when fewer would meet the tolerance, so that
+/// steps keep the pool busy and their count stays small (the extra regions
+/// only tighten the estimate).
+const MIN_STEP_POINTS: usize = 8192;
 
 /// Regions evaluated per task: about [`TASK_POINTS`] points and at most
 /// [`TASK_DOUBLES`] buffered doubles, at least one region.
@@ -132,11 +139,13 @@ pub fn integrate(
         // Pop the regions whose refinement the tolerance requires.
         let (est, mut remaining) = running.values();
         let mut batch = Vec::new();
+        let min_splits = (MIN_STEP_POINTS / (2 * pts)).min(store.len() / 16).max(1);
         while batch.len() < max_splits
-            && remaining
-                .iter()
-                .zip(&est)
-                .any(|(r, e)| *r > tol.requested(*e))
+            && (batch.len() < min_splits
+                || remaining
+                    .iter()
+                    .zip(&est)
+                    .any(|(r, e)| *r > tol.requested(*e)))
         {
             let Some(slot) = store.pop() else { break };
             for (r, e) in remaining.iter_mut().zip(store.errors(slot)) {

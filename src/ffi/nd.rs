@@ -10,7 +10,7 @@ use super::status::vq_status;
 use super::types::{vq_options, vq_result};
 use crate::cubature::{check_call, integrate_nd, IntegralNd};
 use crate::error::Error;
-use crate::integrand::nd::{check_shape, NdBatchCallbackFn, NdPointFn};
+use crate::integrand::nd::{check_shape, NdBatchCallbackFn, NdExpr, NdPointFn};
 use crate::options::Options;
 
 /// A multi-D point integrand: point `x[0..ndim)` gives its `nout` values in
@@ -129,16 +129,14 @@ pub unsafe extern "C" fn vq_integrand_expr_nd(
         let text = text
             .to_str()
             .map_err(|e| Error::invalid(format!("expression is not valid UTF-8: {e}")))?;
-        if ndim != 1 {
-            return Err(Error::invalid(format!(
-                "expressions in {ndim} variables need the multi-variable expression engine, \
-                 which this build does not have yet"
-            )));
-        }
-        publish_kind(
-            Kind::OneD(Box::new(crate::integrand::Expr::parse(text)?)),
-            out,
-        );
+        let kind = if ndim == 1 {
+            // One variable: the 1-D expression integrand with its strided
+            // fast paths, which both entry points use.
+            Kind::OneD(Box::new(crate::integrand::Expr::parse_nd(text, 1)?))
+        } else {
+            Kind::Nd(Box::new(NdExpr::parse(text, ndim)?))
+        };
+        publish_kind(kind, out);
         Ok(())
     })
 }

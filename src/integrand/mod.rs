@@ -13,7 +13,7 @@ pub mod poly;
 
 pub use callback::{BatchFn, ScalarFn};
 pub use expr::Expr;
-pub use nd::{NdBatchFn, NdFn, NdIntegrand};
+pub use nd::{NdBatchFn, NdExpr, NdFn, NdIntegrand};
 pub use poly::Poly;
 
 use crate::error::EvalError;

@@ -186,6 +186,64 @@ impl<F: Fn(&[f64], &mut [f64]) + Send + Sync> NdIntegrand for NdBatchFn<F> {
     }
 }
 
+/// A compiled expression in `x1 … x<ndim>` (aliases `x`, `y`, `z`), one
+/// component, evaluated on SIMD lanes.
+///
+/// # Examples
+/// ```
+/// use vquad::integrand::nd::{NdExpr, NdIntegrand};
+/// let f = NdExpr::parse("exp(-(x^2 + y^2 + x3^2))", 3).unwrap();
+/// assert_eq!((f.ndim(), f.nout()), (3, 1));
+/// assert!(NdExpr::parse("x4", 3).is_err());
+/// ```
+#[derive(Debug, Clone)]
+pub struct NdExpr {
+    expr: super::Expr,
+    ndim: usize,
+}
+
+impl NdExpr {
+    /// Compiles `src` as a function of `ndim` variables.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] (naming the column, and a variable beyond
+    /// `x<ndim>`), [`Error::InvalidArg`] for `ndim` out of range.
+    pub fn parse(src: &str, ndim: usize) -> Result<NdExpr, Error> {
+        check_shape(ndim, 1)?;
+        Ok(NdExpr {
+            expr: super::Expr::parse_nd(src, ndim)?,
+            ndim,
+        })
+    }
+
+    /// The compiled expression.
+    pub fn expr(&self) -> &super::Expr {
+        &self.expr
+    }
+}
+
+impl NdIntegrand for NdExpr {
+    fn ndim(&self) -> usize {
+        self.ndim
+    }
+    fn nout(&self) -> usize {
+        1
+    }
+    fn eval_nd(&self, xs: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
+        let used = self.expr.nvars();
+        if used == self.ndim {
+            return self.expr.eval_rows(xs, used, out);
+        }
+        // Trailing variables the expression never reads: pass only the
+        // columns it has.
+        let rows: Vec<f64> = xs
+            .chunks_exact(self.ndim)
+            .flat_map(|p| p[..used].iter().copied())
+            .collect();
+        self.expr.eval_rows(&rows, used, out)
+    }
+}
+
 /// The C point callback `int f(const double *x, size_t ndim, double *fval,
 /// size_t nout, void *params)`.
 pub type NdPointCallback = unsafe extern "C" fn(
@@ -359,6 +417,21 @@ mod tests {
         f.eval_nd(&[1.0, 3.0], &mut out).unwrap();
         assert_eq!(out, [2.0, 6.0]);
         assert!(f.as_one_d().is_some());
+    }
+
+    #[test]
+    fn an_expression_reads_its_own_columns_even_when_it_skips_the_last() {
+        let f = NdExpr::parse("x + 10*y", 3).unwrap();
+        let mut out = [0.0; 2];
+        f.eval_nd(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &mut out)
+            .unwrap();
+        assert_eq!(out, [21.0, 54.0]);
+        let c = NdExpr::parse("2", 2).unwrap();
+        c.eval_nd(&[1.0, 2.0, 3.0, 4.0], &mut out).unwrap();
+        assert_eq!(out, [2.0, 2.0]);
+        let e = NdExpr::parse("x1 + x3", 2).unwrap_err();
+        assert_eq!(e.status(), crate::Status::Parse);
+        assert!(e.to_string().contains("x3"), "{e}");
     }
 
     #[test]
