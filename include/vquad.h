@@ -647,6 +647,72 @@ vq_status vq_integrate_partial(struct vq_context *ctx, const struct vq_integrand
 vq_status vq_combine_partials(double a, double b, const struct vq_options *opts, const double *partials, size_t ntasks, struct vq_result *out);
 
 /*
+ Number of tasks of a distributed sampling run and the doubles of each
+ task's partial (`2 * nout`).
+
+ Distributed runs (MPI) of `VQ_RULE_MONTE_CARLO` and `VQ_RULE_QMC` with a
+ fixed `n > 0`: the sample index space is cut into numbered tasks that
+ depend only on the rule, `n`, `replicates`, `seed` and the box (Monte
+ Carlo: 4096 samples per task; QMC: replicate-major blocks of at most 4096
+ Sobol points). Each rank computes a contiguous range of tasks
+ (`vq_partition_range`) with any number of threads, the partials are
+ gathered in task order, and `vq_combine_nd_partials` merges them in the
+ library's fixed tree: the values and standard errors are bitwise those
+ of `vq_integrate_nd` on one process, for every ranks × threads layout.
+
+ ```c
+ uint64_t ntasks, first, count; size_t plen;
+ vq_partition_nd_size(lower, upper, ndim, nout, &opts, &ntasks, &plen);
+ vq_partition_range(ntasks, rank, nranks, &first, &count);
+ vq_integrate_nd_partial(ctx, f, lower, upper, ndim, &opts, first, count, mine, count * plen);
+ MPI_Gatherv(mine, count * plen, MPI_DOUBLE, all, ..., 0, comm);  // counts × plen
+ if (rank == 0) vq_combine_nd_partials(lower, upper, ndim, nout, &opts, all, ntasks * plen,
+                                       values, abs_errors, &result);
+ ```
+
+ Errors: `VQ_ERR_NULL_ARG`; `VQ_ERR_INVALID_ARG` (a rule other than Monte
+ Carlo or QMC, `n == 0`, bad bounds, `replicates`, `ndim` or `nout`).
+
+ # Safety
+ `lower`/`upper` readable for `ndim` doubles, `opts` readable,
+ `ntasks`/`partial_len` writable.
+ */
+vq_status vq_partition_nd_size(const double *lower, const double *upper, size_t ndim, size_t nout, const struct vq_options *opts, uint64_t *ntasks, size_t *partial_len);
+
+/*
+ Computes the partials of tasks `first .. first + count` of the
+ distributed run (see `vq_partition_nd_size`) on `ctx`, writing task
+ `first + i`'s partial to `partials[i * partial_len ..]`. `count == 0` is
+ valid (then `partials` may be NULL). On error `partials` is untouched.
+
+ Errors: `VQ_ERR_NULL_ARG`; `VQ_ERR_INVALID_ARG` (as
+ `vq_partition_nd_size`, a shape other than the integrand's, `len <
+ count * partial_len`, a range outside `0..ntasks`); `VQ_ERR_NONFINITE`;
+ `VQ_ERR_CALLBACK`; `VQ_ERR_CANCELLED`.
+
+ # Safety
+ `ctx` and `f` live; bounds and `opts` as in `vq_partition_nd_size`;
+ `partials` writable for `len` doubles.
+ */
+vq_status vq_integrate_nd_partial(struct vq_context *ctx, const struct vq_integrand *f, const double *lower, const double *upper, size_t ndim, const struct vq_options *opts, uint64_t first, uint64_t count, double *partials, size_t len);
+
+/*
+ Combines the gathered partials of all tasks (task order) into the
+ values and standard errors of each of the `nout` components, and the
+ result record of component 0: bitwise what `vq_integrate_nd` gives on
+ one process. `out->threads` is 0.
+
+ Errors: `VQ_ERR_NULL_ARG`; `VQ_ERR_INVALID_ARG` (as
+ `vq_partition_nd_size`, or `len != ntasks * partial_len`).
+
+ # Safety
+ Bounds and `opts` as in `vq_partition_nd_size`; `partials` readable for
+ `len` doubles; `values` and `abs_errors` writable for `nout` doubles;
+ `out` writable.
+ */
+vq_status vq_combine_nd_partials(const double *lower, const double *upper, size_t ndim, size_t nout, const struct vq_options *opts, const double *partials, size_t len, double *values, double *abs_errors, struct vq_result *out);
+
+/*
  Returns the name of a status code, e.g. `"VQ_ERR_PARSE"`, or
  `"VQ_ERR_UNKNOWN"` for a number that is not a status.
 

@@ -281,3 +281,93 @@ fn sampling_rules_validate_replicates_and_report_an_exhausted_budget() {
         vq_integrand_free(f);
     }
 }
+
+#[test]
+fn distributed_mc_and_qmc_partials_combine_to_the_single_process_bits() {
+    let mut f = ptr::null_mut();
+    let e = CString::new("exp(-(x1^2 + x2^2 + x3^2 + x4^2 + x5^2))").unwrap();
+    assert_eq!(unsafe { vq_integrand_expr_nd(e.as_ptr(), 5, &mut f) }, 0);
+    let (lo, hi) = ([0.0; 5], [1.0, 1.0, 1.0, 2.0, f64::INFINITY]);
+    for (rule, n) in [
+        (VQ_RULE_QMC, 3000u64),
+        (VQ_RULE_MONTE_CARLO, 50_001),
+        (VQ_RULE_QMC, 1 << 14),
+    ] {
+        let o = opts(rule, n);
+        let single = nd(f, &lo, &hi, &o, 1, 3);
+        let (mut ntasks, mut plen) = (0u64, 0usize);
+        assert_eq!(
+            unsafe {
+                vq_partition_nd_size(lo.as_ptr(), hi.as_ptr(), 5, 1, &o, &mut ntasks, &mut plen)
+            },
+            0
+        );
+        assert_eq!(plen, 2);
+        for (nranks, threads) in [(1u32, 1u32), (2, 2), (3, 1), (3, 8)] {
+            let mut all = Vec::new();
+            for rank in 0..nranks {
+                let (mut first, mut count) = (0, 0);
+                assert_eq!(
+                    unsafe { vq_partition_range(ntasks, rank, nranks, &mut first, &mut count) },
+                    0
+                );
+                let mut mine = vec![0.0; count as usize * plen];
+                let ctx = context(threads);
+                let s = unsafe {
+                    vq_integrate_nd_partial(
+                        ctx,
+                        f,
+                        lo.as_ptr(),
+                        hi.as_ptr(),
+                        5,
+                        &o,
+                        first,
+                        count,
+                        mine.as_mut_ptr(),
+                        mine.len(),
+                    )
+                };
+                unsafe { vq_context_free(ctx) };
+                assert_eq!(s, 0);
+                all.extend(mine);
+            }
+            let (mut v, mut er) = ([0.0], [0.0]);
+            let mut r = unsafe { std::mem::zeroed::<vq_result>() };
+            let s = unsafe {
+                vq_combine_nd_partials(
+                    lo.as_ptr(),
+                    hi.as_ptr(),
+                    5,
+                    1,
+                    &o,
+                    all.as_ptr(),
+                    all.len(),
+                    v.as_mut_ptr(),
+                    er.as_mut_ptr(),
+                    &mut r,
+                )
+            };
+            assert_eq!(s, 0);
+            assert_eq!(
+                v[0].to_bits(),
+                single.0[0].to_bits(),
+                "rule {rule} {nranks} ranks x {threads}"
+            );
+            assert_eq!(
+                er[0].to_bits(),
+                single.1[0].to_bits(),
+                "rule {rule} {nranks} ranks x {threads}"
+            );
+        }
+    }
+    // Adaptive runs and other rules do not split.
+    let (mut ntasks, mut plen) = (0u64, 0usize);
+    for (rule, n) in [(VQ_RULE_QMC, 0u64), (VQ_RULE_VEGAS, 1000)] {
+        let o = opts(rule, n);
+        let s = unsafe {
+            vq_partition_nd_size(lo.as_ptr(), hi.as_ptr(), 5, 1, &o, &mut ntasks, &mut plen)
+        };
+        assert_eq!(s, 2);
+    }
+    unsafe { vq_integrand_free(f) };
+}

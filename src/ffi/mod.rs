@@ -14,6 +14,7 @@ pub mod integrand;
 pub mod integrate;
 pub mod nd;
 pub mod partition;
+pub mod partition_nd;
 pub mod status;
 pub mod types;
 
@@ -22,5 +23,6 @@ pub use integrand::*;
 pub use integrate::*;
 pub use nd::*;
 pub use partition::*;
+pub use partition_nd::*;
 pub use status::*;
 pub use types::*;

@@ -213,6 +213,25 @@ pub fn integrate_box(
     Ok(e)
 }
 
+/// The partials of tasks `first ..` of a distributed run (see
+/// [`plan::Distributed`]) into `out` (`partial_len()` doubles per task), on
+/// `ctx`.
+///
+/// # Errors
+/// As [`plan::Distributed::partials`].
+pub fn integrate_partials(
+    ctx: &crate::context::Context,
+    d: &plan::Distributed,
+    f: &dyn NdIntegrand,
+    first: u64,
+    out: &mut [f64],
+) -> Result<()> {
+    let ev = Evaluator::new(ctx);
+    ev.run_in_pool(ev.threads() > 1, || d.partials(&ev, f, first, out))?;
+    ev.finish();
+    Ok(())
+}
+
 /// The tolerance checks the sampling rules share.
 fn check(s: &SampleOptions) -> Result<()> {
     if !(s.epsabs >= 0.0) || !(s.epsrel >= 0.0) {
