@@ -45,6 +45,13 @@ pub struct IntegrateArgs {
     /// Threads (0: VQUAD_NUM_THREADS or all CPUs).
     #[arg(short, long, default_value_t = 0)]
     pub threads: usize,
+    /// Seed of the sampling rules (monte-carlo, qmc, vegas); 0 is the fixed
+    /// default seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Independent randomizations of the qmc rule (at least 2).
+    #[arg(long, default_value_t = vquad::options::DEFAULT_REPLICATES)]
+    pub replicates: u32,
     /// Print one JSON object instead of the report.
     #[arg(long)]
     pub json: bool,
@@ -71,8 +78,15 @@ pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
         epsabs: args.epsabs,
         epsrel: args.epsrel,
         max_evals: args.max_evals,
+        seed: args.seed,
+        replicates: args.replicates,
         ..Options::default()
     };
+    if opts.rule.is_sampling() {
+        let f = vquad::integrand::nd::OneD(problem.integrand());
+        let domain = format!("[{}, {}]", problem.a, problem.b);
+        return crate::sample::run(args, &opts, &f, &[problem.a], &[problem.b], &domain);
+    }
     let ctx = Context::new(args.threads).map_err(|e| e.to_string())?;
     let outcome = ctx.integrate(problem.integrand(), problem.a, problem.b, &opts);
     let rule = opts.resolved_rule();
@@ -150,6 +164,8 @@ fn nd_options(args: &IntegrateArgs) -> Options {
         epsabs: args.epsabs,
         epsrel: args.epsrel,
         max_evals: args.max_evals,
+        seed: args.seed,
+        replicates: args.replicates,
         ..Options::default()
     }
 }

@@ -45,6 +45,9 @@ fn finite_or_inf(v: f64) -> serde_json::Value {
 pub fn run(args: &IntegrateArgs, opts: &Options, text: &str) -> Result<ExitCode, String> {
     let (lo, hi) = parse_box(text)?;
     let f = NdExpr::parse(&args.expr, lo.len()).map_err(|e| e.to_string())?;
+    if opts.rule.is_sampling() {
+        return crate::sample::run(args, opts, &f, &lo, &hi, &format!("the box {text}"));
+    }
     let ctx = Context::new(args.threads).map_err(|e| e.to_string())?;
     let rule = vquad::cubature::resolved_rule(opts, lo.len());
     let outcome = vquad::cubature::integrate_nd(&ctx, &f, &lo, &hi, opts);

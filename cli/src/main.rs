@@ -8,6 +8,7 @@ mod genz;
 mod integrate;
 mod integrate_nd;
 mod problem;
+mod sample;
 mod seed;
 mod sweep;
 
