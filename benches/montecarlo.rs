@@ -108,10 +108,15 @@ fn anchor(args: &[&str]) -> Option<serde_like::Doc> {
         .output()
         .ok()?;
     if !out.status.success() {
-        eprintln!("anchor {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        eprintln!(
+            "anchor {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         return None;
     }
-    Some(serde_like::Doc(String::from_utf8_lossy(&out.stdout).into_owned()))
+    Some(serde_like::Doc(
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    ))
 }
 
 /// Just enough JSON reading for the anchors' flat documents.
@@ -149,7 +154,12 @@ fn cpu_model() -> String {
 
 fn main() {
     println!("# vquad sampling benchmark");
-    println!("cpu: {} ({}), SIMD {}", cpu_model(), std::thread::available_parallelism().map_or(0, |n| n.get()), vquad::simd::isa());
+    println!(
+        "cpu: {} ({}), SIMD {}",
+        cpu_model(),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        vquad::simd::isa()
+    );
     println!("load before: {}", uptime());
     let exact_g = gaussian_exact();
     let gauss = NdExpr::parse(&gaussian_expr(), 5).expect("expression parses");
@@ -163,8 +173,12 @@ fn main() {
         n: n_mc,
         ..Options::default()
     };
-    let (t1, r1) = best_of(3, || integrate_box(&c1, &gauss, Rule::MonteCarlo, &unit.0, &unit.1, &mc).unwrap());
-    let (t2, r2) = best_of(3, || integrate_box(&c2, &gauss, Rule::MonteCarlo, &unit.0, &unit.1, &mc).unwrap());
+    let (t1, r1) = best_of(3, || {
+        integrate_box(&c1, &gauss, Rule::MonteCarlo, &unit.0, &unit.1, &mc).unwrap()
+    });
+    let (t2, r2) = best_of(3, || {
+        integrate_box(&c2, &gauss, Rule::MonteCarlo, &unit.0, &unit.1, &mc).unwrap()
+    });
     assert_eq!(r1.values[0].to_bits(), r2.values[0].to_bits());
     let mut buf = vec![0.0; 512 * 5];
     let (tg, _) = best_of(3, || {
@@ -181,12 +195,26 @@ fn main() {
     println!();
     println!("| plain MC, 5-D Gaussian expression | value |");
     println!("|---|---|");
-    println!("| vquad 1 thread | {rate1:.1} Mpts/s ({:.1} ns/point generation + evaluation) |", t1 / n_mc as f64 * 1e9);
-    println!("| vquad 2 threads | {rate2:.1} Mpts/s (speedup {:.2}x) |", t1 / t2);
-    println!("| Philox generation alone, 5-D | {:.1} ns/point |", tg / n_mc as f64 * 1e9);
+    println!(
+        "| vquad 1 thread | {rate1:.1} Mpts/s ({:.1} ns/point generation + evaluation) |",
+        t1 / n_mc as f64 * 1e9
+    );
+    println!(
+        "| vquad 2 threads | {rate2:.1} Mpts/s (speedup {:.2}x) |",
+        t1 / t2
+    );
+    println!(
+        "| Philox generation alone, 5-D | {:.1} ns/point |",
+        tg / n_mc as f64 * 1e9
+    );
     println!("| numpy Philox + vectorized numpy, 1 thread | {np_rate:.2} Mpts/s |");
     println!("| vquad / numpy per thread | {:.0}x |", rate1 / np_rate);
-    println!("| estimate (2^23 samples) | {:.6e} ± {:.1e} (true error {:.1e}) |", r1.values[0], r1.errors[0], (r1.values[0] - exact_g).abs());
+    println!(
+        "| estimate (2^23 samples) | {:.6e} ± {:.1e} (true error {:.1e}) |",
+        r1.values[0],
+        r1.errors[0],
+        (r1.values[0] - exact_g).abs()
+    );
 
     // 2. QMC at 8 x 2^17 points against SciPy's qmc_quad.
     let qmc = Options {
@@ -196,8 +224,12 @@ fn main() {
         seed: 7,
         ..Options::default()
     };
-    let (tq1, q) = best_of(3, || integrate_box(&c1, &gauss, Rule::Qmc, &unit.0, &unit.1, &qmc).unwrap());
-    let (tq2, _) = best_of(3, || integrate_box(&c2, &gauss, Rule::Qmc, &unit.0, &unit.1, &qmc).unwrap());
+    let (tq1, q) = best_of(3, || {
+        integrate_box(&c1, &gauss, Rule::Qmc, &unit.0, &unit.1, &qmc).unwrap()
+    });
+    let (tq2, _) = best_of(3, || {
+        integrate_box(&c2, &gauss, Rule::Qmc, &unit.0, &unit.1, &qmc).unwrap()
+    });
     let sp = anchor(&["qmc-quad"]);
     let (sp_err, sp_se, sp_t) = sp.as_ref().map_or((f64::NAN, f64::NAN, f64::NAN), |d| {
         (d.num("error"), d.num("std_error"), d.num("seconds"))
@@ -206,10 +238,18 @@ fn main() {
     println!();
     println!("| QMC, 8 x 2^17 Sobol points, 5-D Gaussian | error | std error | time |");
     println!("|---|---|---|---|");
-    println!("| vquad, 1 thread | {q_err:.2e} | {:.2e} | {:.4} s |", q.errors[0], tq1);
+    println!(
+        "| vquad, 1 thread | {q_err:.2e} | {:.2e} | {:.4} s |",
+        q.errors[0], tq1
+    );
     println!("| vquad, 2 threads | same bits | | {tq2:.4} s |");
     println!("| SciPy qmc_quad | {sp_err:.2e} | {sp_se:.2e} | {sp_t:.4} s |");
-    println!("| vquad speed / SciPy | 1 thread {:.0}x, 2 threads {:.0}x | std error ratio {:.2} | |", sp_t / tq1, sp_t / tq2, q.errors[0] / sp_se);
+    println!(
+        "| vquad speed / SciPy | 1 thread {:.0}x, 2 threads {:.0}x | std error ratio {:.2} | |",
+        sp_t / tq1,
+        sp_t / tq2,
+        q.errors[0] / sp_se
+    );
 
     // 3. VEGAS on the 5-D product peak with a C batch callback.
     // SAFETY: the callback is thread-safe and needs no parameters.
@@ -223,8 +263,12 @@ fn main() {
         ..Options::default()
     };
     let exact_p = peak_exact();
-    let (tv1, v) = best_of(3, || integrate_box(&c1, &peak, Rule::Vegas, &unit.0, &unit.1, &vopts).unwrap());
-    let (tv2, _) = best_of(3, || integrate_box(&c2, &peak, Rule::Vegas, &unit.0, &unit.1, &vopts).unwrap());
+    let (tv1, v) = best_of(3, || {
+        integrate_box(&c1, &peak, Rule::Vegas, &unit.0, &unit.1, &vopts).unwrap()
+    });
+    let (tv2, _) = best_of(3, || {
+        integrate_box(&c2, &peak, Rule::Vegas, &unit.0, &unit.1, &vopts).unwrap()
+    });
     let vg = anchor(&["vegas"]);
     let (vg_rel, vg_t, vg_chi) = vg.as_ref().map_or((f64::NAN, f64::NAN, f64::NAN), |d| {
         (d.num("rel_std_error"), d.num("seconds"), d.num("chi2_dof"))
@@ -232,12 +276,18 @@ fn main() {
     let rel_se = v.errors[0] / v.values[0].abs();
     let true_rel = (v.values[0] - exact_p).abs() / exact_p;
     println!();
-    println!("| VEGAS, 5-D product peak | est. rel. error | true rel. error | evals | chi2/dof | time |");
+    println!(
+        "| VEGAS, 5-D product peak | est. rel. error | true rel. error | evals | chi2/dof | time |"
+    );
     println!("|---|---|---|---|---|---|");
     println!("| vquad, C batch callback, 1 thread | {rel_se:.2e} | {true_rel:.2e} ({:.1} SE) | {} | {:.2} | {tv1:.4} s |", true_rel / rel_se, v.evals, v.chi2_dof);
     println!("| vquad, 2 threads | same bits | | | | {tv2:.4} s |");
     println!("| vegas {} (numpy batch, 10+10 x 1e5) | {vg_rel:.2e} | | 2000000 | {vg_chi:.2} | {vg_t:.4} s |", "6.4");
-    println!("| vquad speed / vegas | 1 thread {:.0}x, 2 threads {:.0}x | | | | |", vg_t / tv1, vg_t / tv2);
+    println!(
+        "| vquad speed / vegas | 1 thread {:.0}x, 2 threads {:.0}x | | | | |",
+        vg_t / tv1,
+        vg_t / tv2
+    );
     println!();
     println!("load after: {}", uptime());
 }

@@ -108,6 +108,27 @@ impl UnitCube {
     /// Jacobian (times the orientation sign).
     pub fn map(&self, u: &mut [f64], jac: &mut [f64]) {
         let d = self.axes.len();
+        if !self.has_infinite_axis() {
+            // A finite box: an affine map with a constant Jacobian (the same
+            // operations as the general loop, in the same order).
+            let mut vol = self.sign;
+            for axis in &self.axes {
+                if let Axis::Finite { w, .. } = axis {
+                    vol *= w;
+                }
+            }
+            for row in u.chunks_exact_mut(d) {
+                for (x, axis) in row.iter_mut().zip(&self.axes) {
+                    if let Axis::Finite { a, w } = *axis {
+                        *x = w.mul_add(*x, a);
+                    }
+                }
+            }
+            for j in jac.iter_mut() {
+                *j *= vol;
+            }
+            return;
+        }
         for (row, j) in u.chunks_exact_mut(d).zip(jac.iter_mut()) {
             let mut w = self.sign;
             for (x, axis) in row.iter_mut().zip(&self.axes) {

@@ -5,7 +5,7 @@
 //! ranges and VEGAS grids may divide by `u` or `1 - u`). Point `i`'s
 //! coordinates are the same whatever block of points is being filled.
 
-use wide::u32x8;
+use wide::{f64x4, i32x4, u32x8};
 
 use super::philox::{key_of, philox4x32, philox4x32_lanes, philox4x32_lanes_multi, Stream};
 
@@ -91,17 +91,43 @@ pub fn fill_points(seed: u64, stream: Stream, first: u64, ndim: usize, out: &mut
     }
 }
 
+/// [`uniform`] on eight lanes: the same bits, converted four at a time
+/// (`hi − 2^31` fits an `i32`, and adding 2^31 back is exact).
+#[inline(always)]
+fn uniform_lanes(hi: u32x8, lo: u32x8) -> [f64; 8] {
+    let h = (hi ^ u32x8::splat(0x8000_0000)).to_array();
+    let l: [u32; 8] = (lo >> 11u32).to_array();
+    let half = |v: &[u32; 8], k: usize| {
+        f64x4::from_i32x4(i32x4::new([
+            v[k] as i32,
+            v[k + 1] as i32,
+            v[k + 2] as i32,
+            v[k + 3] as i32,
+        ]))
+    };
+    let conv = |k: usize| {
+        let hf = half(&h, k) + f64x4::splat(2_147_483_648.0);
+        let lf = half(&l, k) * f64x4::splat(TWO_M53);
+        hf.mul_add(f64x4::splat(TWO_M32), lf)
+            .max(f64x4::splat(SMALLEST))
+            .to_array()
+    };
+    let (a, b) = (conv(0), conv(4));
+    [a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]]
+}
+
 /// Writes coordinates `2j` and `2j + 1` (when below `ndim`) of eight
 /// points from one lane block.
 #[inline(always)]
 fn store_pair(rows: &mut [f64], ndim: usize, j: usize, w: &[u32x8; 4]) {
-    let [w0, w1, w2, w3] = w.map(|v| v.to_array());
-    for l in 0..8 {
-        rows[l * ndim + 2 * j] = uniform(w0[l], w1[l]);
+    let first = uniform_lanes(w[0], w[1]);
+    for (row, v) in rows.chunks_exact_mut(ndim).zip(first) {
+        row[2 * j] = v;
     }
     if 2 * j + 1 < ndim {
-        for l in 0..8 {
-            rows[l * ndim + 2 * j + 1] = uniform(w2[l], w3[l]);
+        let second = uniform_lanes(w[2], w[3]);
+        for (row, v) in rows.chunks_exact_mut(ndim).zip(second) {
+            row[2 * j + 1] = v;
         }
     }
 }
