@@ -234,7 +234,7 @@ pub fn integrate_partials(
 
 /// The tolerance checks the sampling rules share.
 fn check(s: &SampleOptions) -> Result<()> {
-    if !(s.epsabs >= 0.0) || !(s.epsrel >= 0.0) {
+    if s.epsabs.is_nan() || s.epsrel.is_nan() || s.epsabs < 0.0 || s.epsrel < 0.0 {
         return Err(Error::invalid(format!(
             "tolerances must be non-negative numbers (epsabs = {}, epsrel = {})",
             s.epsabs, s.epsrel

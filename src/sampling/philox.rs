@@ -181,18 +181,17 @@ mod tests {
     #[test]
     fn lane_philox_matches_scalar_for_distinct_counters() {
         let key = [0x1234_5678, 0x9abc_def0];
-        let mut ctr = [[0u32; 8]; 4];
-        for l in 0..8 {
-            ctr[0][l] = 0xffff_fffa_u32.wrapping_add(l as u32);
-            ctr[1][l] = l as u32 * 77;
-            ctr[2][l] = 3;
-            ctr[3][l] = u32::MAX - l as u32;
-        }
+        let ctr: [[u32; 8]; 4] = [
+            std::array::from_fn(|l| 0xffff_fffa_u32.wrapping_add(l as u32)),
+            std::array::from_fn(|l| l as u32 * 77),
+            [3; 8],
+            std::array::from_fn(|l| u32::MAX - l as u32),
+        ];
         let out = philox4x32_lanes(ctr.map(u32x8::new), key);
         for l in 0..8 {
             let scalar = philox4x32([ctr[0][l], ctr[1][l], ctr[2][l], ctr[3][l]], key);
-            for w in 0..4 {
-                assert_eq!(out[w].to_array()[l], scalar[w], "lane {l} word {w}");
+            for (w, word) in out.iter().enumerate() {
+                assert_eq!(word.to_array()[l], scalar[w], "lane {l} word {w}");
             }
         }
     }

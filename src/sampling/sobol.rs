@@ -206,7 +206,7 @@ fn owen_hash_lanes(mut r: u32x8, key: u32) -> u32x8 {
     r ^= r * u32x8::splat(0x6c50_b47c);
     r ^= r * u32x8::splat(0xb82f_1e52);
     r ^= r * u32x8::splat(0xc7af_e638);
-    r ^ r * u32x8::splat(0x8d22_f6e6)
+    r ^ (r * u32x8::splat(0x8d22_f6e6))
 }
 
 /// Reverses the bits of each lane.

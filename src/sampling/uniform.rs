@@ -46,7 +46,7 @@ pub fn point(seed: u64, stream: Stream, index: u64, out: &mut [f64]) {
 /// `first, first + 1, …` of `stream` under `seed`, eight points per Philox
 /// lane call. Bitwise equal to calling [`point`] on each.
 pub fn fill_points(seed: u64, stream: Stream, first: u64, ndim: usize, out: &mut [f64]) {
-    debug_assert!(ndim > 0 && out.len() % ndim == 0);
+    debug_assert!(ndim > 0 && out.len().is_multiple_of(ndim));
     let npts = out.len() / ndim;
     let key = key_of(seed);
     let pairs = ndim.div_ceil(2);

@@ -130,7 +130,7 @@ fn refine_axis(edges: &mut [f64], h: &[f64]) {
         s[i] = (left + 2.0 * rms[i] + right) / 4.0;
     }
     let total: f64 = s.iter().sum();
-    if !(total > 0.0) || !total.is_finite() {
+    if total.is_nan() || total <= 0.0 || !total.is_finite() {
         return;
     }
     let w: Vec<f64> = s
@@ -147,7 +147,7 @@ fn refine_axis(edges: &mut [f64], h: &[f64]) {
         })
         .collect();
     let wsum: f64 = w.iter().sum();
-    if !(wsum > 0.0) {
+    if wsum.is_nan() || wsum <= 0.0 {
         return;
     }
     let share = wsum / n as f64;
