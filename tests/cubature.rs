@@ -271,3 +271,28 @@ fn bad_calls_are_rejected_with_invalid_arg() {
         assert_eq!(e.status(), vquad::Status::InvalidArg, "{e}");
     }
 }
+
+#[test]
+fn the_region_store_stays_within_the_bound_max_evals_sets() {
+    use vquad::cubature::regions::{bytes_per_region, max_regions, peak_bytes};
+    // A kink along a diagonal never meets 1e-15: the run spends its budget.
+    let f = NdFn::new(3, 1, |x: &[f64], fx: &mut [f64]| fx[0] = (x[0] + x[1] - x[2]).abs());
+    let o = Options {
+        max_evals: 300_000,
+        ..gm(1e-15)
+    };
+    let pts = 8 + 2 * 9 + 2 * 3 + 1;
+    match ctx(2).integrate_nd(&f, &[0.0; 3], &[1.0; 3], &o) {
+        Err(Error::MaxEvals { partial, .. }) => {
+            assert!(partial.evals <= 300_000);
+            assert!(partial.subintervals <= max_regions(300_000, pts));
+            assert!(partial.subintervals >= max_regions(300_000, pts) - 2);
+        }
+        other => panic!("expected MaxEvals, got {other:?}"),
+    }
+    // The documented bound of a 10^8-evaluation run: 8-D, one component.
+    assert_eq!(bytes_per_region(8, 1), 164);
+    assert!(peak_bytes(100_000_000, 8, 1, 401) <= 21 << 20);
+    // 2-D is the worst case per evaluation: 17 points per region.
+    assert!(peak_bytes(100_000_000, 2, 1, 17) <= 200 << 20);
+}

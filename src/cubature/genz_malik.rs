@@ -107,9 +107,9 @@ impl GenzMalik {
             r
         };
         next();
-        for i in 0..d {
+        for (i, &hi) in h.iter().enumerate() {
             for l in [-L2, L2, -L3, L3] {
-                next()[i] += l * h[i];
+                next()[i] += l * hi;
             }
         }
         for i in 0..d {
