@@ -80,7 +80,6 @@ pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
         max_evals: args.max_evals,
         seed: args.seed,
         replicates: args.replicates,
-        ..Options::default()
     };
     if opts.rule.is_sampling() {
         let f = vquad::integrand::nd::OneD(problem.integrand());
@@ -166,6 +165,5 @@ fn nd_options(args: &IntegrateArgs) -> Options {
         max_evals: args.max_evals,
         seed: args.seed,
         replicates: args.replicates,
-        ..Options::default()
     }
 }

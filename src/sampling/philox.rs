@@ -188,8 +188,8 @@ mod tests {
             std::array::from_fn(|l| u32::MAX - l as u32),
         ];
         let out = philox4x32_lanes(ctr.map(u32x8::new), key);
-        for l in 0..8 {
-            let scalar = philox4x32([ctr[0][l], ctr[1][l], ctr[2][l], ctr[3][l]], key);
+        for l in 0..8usize {
+            let scalar = philox4x32(ctr.map(|word| word[l]), key);
             for (w, word) in out.iter().enumerate() {
                 assert_eq!(word.to_array()[l], scalar[w], "lane {l} word {w}");
             }
