@@ -276,7 +276,9 @@ fn bad_calls_are_rejected_with_invalid_arg() {
 fn the_region_store_stays_within_the_bound_max_evals_sets() {
     use vquad::cubature::regions::{bytes_per_region, max_regions, peak_bytes};
     // A kink along a diagonal never meets 1e-15: the run spends its budget.
-    let f = NdFn::new(3, 1, |x: &[f64], fx: &mut [f64]| fx[0] = (x[0] + x[1] - x[2]).abs());
+    let f = NdFn::new(3, 1, |x: &[f64], fx: &mut [f64]| {
+        fx[0] = (x[0] + x[1] - x[2]).abs()
+    });
     let o = Options {
         max_evals: 300_000,
         ..gm(1e-15)
