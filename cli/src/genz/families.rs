@@ -206,7 +206,8 @@ mod tests {
     fn closed_forms_agree_with_a_fine_grid_in_two_dimensions() {
         for c in battery(&[2], 2, 7) {
             let (g, e) = (grid(&c, 2000), c.exact());
-            let tol = if c.family == 5 { 2e-3 } else { 1e-4 };
+            // The jump cuts grid cells: first-order error there (steep e^{a·x}).
+            let tol = if c.family == 5 { 1e-2 } else { 1e-4 };
             assert!(
                 (g - e).abs() <= tol * e.abs().max(1e-3),
                 "{}: {g} vs {e}",
