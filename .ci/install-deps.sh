@@ -24,6 +24,8 @@ want nm binutils
 want readelf binutils
 # .ci/jobs/reliability.sh
 want valgrind valgrind
+# `vquad genz` compiles its hcubature_v reference shim against libcubature
+[ -f /usr/include/cubature.h ] || need+=(libcubature-dev)
 
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -36,4 +38,19 @@ fi
 if [ "$fuzz" = yes ] && ! cargo fuzz --version >/dev/null 2>&1; then
     echo "installing cargo-fuzz"
     cargo install cargo-fuzz --locked --quiet
+fi
+
+# `cargo bench --bench montecarlo` runs Python anchors (benches/montecarlo_anchors.py):
+# numpy's Philox, SciPy's qmc_quad and Lepage's vegas. Installed only when missing.
+want python3 python3
+want pip3 python3-pip
+if [ ${#need[@]} -gt 0 ] && printf '%s\n' "${need[@]}" | grep -q python3; then
+    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3 python3-pip
+fi
+if ! python3 -c 'import numpy, scipy, vegas' >/dev/null 2>&1; then
+    python3 -m pip install --quiet 'numpy>=2,<3' 'scipy>=1.17,<2' 'vegas>=6.4,<7' \
+        || python3 -m pip install --quiet --break-system-packages \
+            'numpy>=2,<3' 'scipy>=1.17,<2' 'vegas>=6.4,<7'
 fi

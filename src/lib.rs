@@ -34,6 +34,7 @@ pub mod affinity;
 pub(crate) mod api;
 pub(crate) mod blocks;
 pub mod context;
+pub mod cubature;
 pub mod error;
 pub(crate) mod exec;
 pub mod ffi;
@@ -43,16 +44,20 @@ pub mod partition;
 pub mod reduce;
 pub mod result;
 pub(crate) mod rules;
+pub mod sampling;
 pub mod simd;
 
 pub use affinity::Binding;
 pub use api::{integrate, integrate_with_stats};
 pub use context::Context;
+pub use cubature::IntegralNd;
 pub use error::{Error, EvalError, Result, Status};
-pub use integrand::{BatchFn, Expr, Integrand, Poly, ScalarFn};
+pub use integrand::{
+    BatchFn, Expr, Integrand, NdBatchFn, NdExpr, NdFn, NdIntegrand, Poly, ScalarFn,
+};
 pub use options::{Options, Rule};
 pub use result::{CallStats, Integral, ThreadStats};
 pub use simd::{Lane, LANES};
 
-/// The crate version, e.g. `"0.1.0"`.
+/// The crate version, e.g. `"0.2.0"`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

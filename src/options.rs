@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// The rule table: one row per rule, `Variant = C value, "cli-name",
-/// fixed|adaptive;`. Adding a rule is one row here (its doc comment above
+/// fixed|adaptive|sampling;`. Adding a rule is one row here (its doc comment above
 /// it) plus its `VQ_RULE_*` constant in `src/ffi/types.rs`, which
 /// cbindgen copies into `vquad.h` (a test pins the two to each other).
 macro_rules! rule_table {
@@ -33,10 +33,21 @@ macro_rules! rule_table {
                     $( Rule::$variant => rule_table!(@fixed $kind), )*
                 }
             }
+
+            /// True for the sampling rules (Monte Carlo, QMC, VEGAS), whose
+            /// estimates depend on `seed` and carry a standard error.
+            pub fn is_sampling(self) -> bool {
+                match self {
+                    $( Rule::$variant => rule_table!(@sampling $kind), )*
+                }
+            }
         }
     };
     (@fixed fixed) => { true };
     (@fixed adaptive) => { false };
+    (@fixed sampling) => { false };
+    (@sampling sampling) => { true };
+    (@sampling $other:ident) => { false };
 }
 
 rule_table! {
@@ -79,6 +90,26 @@ rule_table! {
     /// tolerance is met. Best for endpoint singularities; the integrand is
     /// never evaluated at an endpoint. `order` is ignored; `subintervals` is 1.
     TanhSinh = 6, "tanh-sinh", adaptive;
+    /// Globally adaptive cubature over a box in d ≥ 2 dimensions (see
+    /// [`crate::cubature`]): Genz–Malik's degree-7 rule with its embedded
+    /// degree-5 estimate, refined in batches of regions. In one dimension it
+    /// runs [`Rule::GaussKronrod`]. With `n = 0`, [`Rule::Auto`] picks it for
+    /// d ≥ 2.
+    GenzMalik = 7, "genz-malik", adaptive;
+    /// Plain Monte Carlo on counter-based (Philox) random points (see
+    /// [`crate::sampling`]): `n` samples, or with `n = 0` rounds until the
+    /// standard error meets the tolerance. `abs_error` is one standard
+    /// error.
+    MonteCarlo = 8, "monte-carlo", sampling;
+    /// Randomized quasi-Monte Carlo: `replicates` independently scrambled
+    /// Sobol sequences of `n` points each (rounded up to a power of two;
+    /// `n = 0` doubles until the tolerance). `abs_error` is the standard
+    /// error over the replicates.
+    Qmc = 9, "qmc", sampling;
+    /// VEGAS adaptive importance sampling: `n` evaluations per iteration
+    /// (0 means 50 000), iterations until the tolerance or `max_evals`.
+    /// `abs_error` is the standard error of the weighted iteration mean.
+    Vegas = 10, "vegas", sampling;
 }
 
 impl Rule {
@@ -117,6 +148,11 @@ pub const MAX_ORDER: u32 = 64;
 pub const MAX_PANELS: u64 = 1 << 53;
 /// Evaluation budget of adaptive rules when `max_evals = 0`.
 pub const DEFAULT_MAX_EVALS: u64 = 50_000_000;
+/// The seed used when `seed = 0`, so that a default run is reproducible
+/// (the first 64 bits of the fractional part of π).
+pub const DEFAULT_SEED: u64 = 0x243F_6A88_85A3_08D3;
+/// Randomizations of the sampling rules by default.
+pub const DEFAULT_REPLICATES: u32 = 8;
 
 /// Options of one integration (the Rust twin of the C `vq_options`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -135,6 +171,12 @@ pub struct Options {
     /// Evaluation budget of adaptive rules (0 means [`DEFAULT_MAX_EVALS`]);
     /// for fixed rules, a cap checked before any work.
     pub max_evals: u64,
+    /// Seed of the sampling rules (0 means the documented fixed seed
+    /// [`DEFAULT_SEED`]); ignored by deterministic rules.
+    pub seed: u64,
+    /// Independent randomizations of the sampling rules that use them
+    /// (default [`DEFAULT_REPLICATES`]); ignored by deterministic rules.
+    pub replicates: u32,
 }
 
 impl Default for Options {
@@ -146,6 +188,8 @@ impl Default for Options {
             epsabs: 0.0,
             epsrel: 1e-10,
             max_evals: 0,
+            seed: 0,
+            replicates: DEFAULT_REPLICATES,
         }
     }
 }

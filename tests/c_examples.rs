@@ -18,10 +18,11 @@ fn have(tool: &str) -> bool {
 }
 
 /// The shared library's soname (build.rs sets it; `make install` creates
-/// the link of that name).
-const SONAME: &str = "libvquad.so.0";
+/// the link of that name): `libvquad.so.0.MINOR` while the major version is
+/// 0, so a binary built against 0.1 cannot load 0.2.
+const SONAME: &str = "libvquad.so.0.2";
 
-/// A directory holding `libvquad.so.0 -> ../libvquad.so`: executables linked
+/// A directory holding `libvquad.so.0.2 -> ../libvquad.so`: executables linked
 /// with `-lvquad` ask the loader for the soname, which cargo does not create.
 fn soname_dir() -> PathBuf {
     let dir = lib_dir().join("c_examples");
@@ -171,6 +172,21 @@ fn c_examples_build_and_run_static_and_shared() {
         ] {
             assert!(hpp.contains(caught), "{caught:?} missing from:\n{hpp}");
         }
+    }
+}
+
+#[test]
+fn the_cubature_example_integrates_a_5d_gaussian_and_a_vector_integrand() {
+    for link in [Link::Static, Link::Shared] {
+        let out = run(&build("cubature.c", link, &["-lm"]), &[]);
+        let g = out
+            .lines()
+            .find(|l| l.starts_with("gaussian5:"))
+            .expect("gaussian5 line");
+        let exact = std::f64::consts::PI.powf(2.5);
+        assert!((result_value(g) - exact).abs() < 1e-4 * exact, "{out}");
+        assert_eq!(out.matches("moment").count(), 3, "{out}");
+        assert!(out.contains("tensor: result="), "{out}");
     }
 }
 

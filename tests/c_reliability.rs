@@ -97,3 +97,10 @@ fn progress_from_c_is_monotone_throttled_and_ends_at_one() {
     let checks = run_passing(&exe, &[]);
     assert_eq!(checks, 12);
 }
+
+#[test]
+fn every_row_of_the_multi_d_contract_passes() {
+    let exe = build("nd_contract");
+    let rows = run_passing(&exe, &[]);
+    assert!(rows >= 10, "only {rows} rows ran");
+}

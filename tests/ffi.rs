@@ -198,7 +198,7 @@ fn bad_arguments_give_invalid_arg_and_a_message() {
     assert!(last_error().contains("order"));
     o.order = 64;
     assert_eq!(integrate(ctx, f, 0.0, 1.0, Some(&o)).0, VQ_OK);
-    for rule in [-1, 7, 42, i32::MAX, i32::MIN] {
+    for rule in [-1, 11, 42, i32::MAX, i32::MIN] {
         o.rule = rule;
         assert_eq!(integrate(ctx, f, 0.0, 1.0, Some(&o)).0, VQ_ERR_INVALID_ARG);
         assert!(last_error().contains("unknown rule"), "{}", last_error());

@@ -3,14 +3,14 @@
 # the way C, C++, CMake and MPI projects do.
 #
 #  1. release build; the shared library exports only vq_* (nm -D) and has
-#     the soname libvquad.so.MAJOR
+#     the soname libvquad.so.MAJOR (libvquad.so.0.MINOR while MAJOR is 0)
 #  2. make install with DESTDIR: exactly the expected files and links;
 #     make uninstall with DESTDIR leaves no file behind
 #  3. make install PREFIX=<tmp>, then against that prefix:
 #     - a C program via pkg-config, shared and static (checked with readelf)
 #     - the C++ example over vquad.hpp, with its throwing cases
 #     - the CMake consumer: shared, static, and the `static` component
-#     - mpi_integrate under mpirun -np 1, 2, 3 (and 1 rank x 2 threads):
+#     - mpi_integrate and mpi_cubature under mpirun -np 1, 2, 3 (and 1 rank x 2 threads):
 #       every layout prints the result= bits of the single-process run,
 #       which equal vq_integrate's
 #  4. make uninstall PREFIX=<tmp> leaves the prefix empty
@@ -36,7 +36,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 version=$(sed -n 's/^version = "\([^"]*\)"/\1/p' Cargo.toml | head -n 1)
 major=${version%%.*}
-soname=libvquad.so.$major
+minor=${version#*.}; minor=${minor%%.*}
+# The soname carries the major version, or 0.minor while the major is 0.
+if [ "$major" = 0 ]; then abi=0.$minor; else abi=$major; fi
+soname=libvquad.so.$abi
 CFLAGS=(-O2 -Wall -Wextra -Werror -pedantic)
 so=${CARGO_TARGET_DIR:-target}/release/libvquad.so
 
@@ -174,6 +177,23 @@ done
 echo "every layout printed seed result=$(field "$work/single.out" seed result)," \
     "expr result=$(field "$work/single.out" expr result)" \
     "and callback result=$(field "$work/single.out" callback result)"
+
+step "MPI: mpi_cubature (QMC over a 5-D box) over ranks x threads"
+# shellcheck disable=SC2046
+mpicc -std=c11 "${CFLAGS[@]}" c_examples/mpi_cubature.c -o "$work/mpi_cubature" \
+    $(pkg-config --cflags --libs vquad) -Wl,-rpath,"$libdir" -lm
+"$work/mpi_cubature" 1 | tee "$work/cub-single.out"
+want=$(grep '^result=' "$work/cub-single.out")
+[ -n "$want" ] || fail "mpi_cubature: no result line"
+for layout in "1 1" "2 1" "3 1" "1 2"; do
+    read -r np threads <<<"$layout"
+    out=$work/cub-$np-$threads.out
+    mpirun --allow-run-as-root --oversubscribe -np "$np" "$work/mpi_cubature" "$threads" \
+        | tee "$out"
+    [ "$(grep '^result=' "$out")" = "$want" ] || fail "mpi_cubature $np x $threads differs: $(grep '^result=' "$out") vs $want"
+    grep -q 'identical=yes' "$out" || fail "mpi_cubature $np x $threads differs from vq_integrate_nd"
+done
+echo "every layout printed mpi_cubature $want"
 
 step "make uninstall leaves the prefix empty"
 make --no-print-directory -s uninstall PREFIX="$prefix" >/dev/null

@@ -22,11 +22,15 @@ pub struct IntegrateArgs {
     #[arg(allow_hyphen_values = true)]
     pub expr: String,
     /// Lower bound: a constant expression such as 'pi/2', or -inf.
-    #[arg(allow_hyphen_values = true)]
-    pub a: String,
+    #[arg(allow_hyphen_values = true, required_unless_present = "nd_box")]
+    pub a: Option<String>,
     /// Upper bound: a constant expression, or inf.
-    #[arg(allow_hyphen_values = true)]
-    pub b: String,
+    #[arg(allow_hyphen_values = true, required_unless_present = "nd_box")]
+    pub b: Option<String>,
+    /// A box for an expression in x1..xd, one LO:HI per axis, e.g.
+    /// --box 0:1,0:1,-inf:inf (replaces A and B; see integrate_nd.rs).
+    #[arg(long = "box", value_name = "LO:HI,...", allow_hyphen_values = true)]
+    pub nd_box: Option<String>,
     /// Rule; auto is Gauss-Legendre with -n, adaptive without.
     #[arg(long, default_value = "auto")]
     pub rule: Rule,
@@ -48,6 +52,13 @@ pub struct IntegrateArgs {
     /// Threads (0: VQUAD_NUM_THREADS or all CPUs).
     #[arg(short, long, default_value_t = 0)]
     pub threads: usize,
+    /// Seed of the sampling rules (monte-carlo, qmc, vegas); 0 is the fixed
+    /// default seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Independent randomizations of the qmc rule (at least 2).
+    #[arg(long, default_value_t = vquad::options::DEFAULT_REPLICATES)]
+    pub replicates: u32,
     /// Print one JSON object instead of the report.
     #[arg(long)]
     pub json: bool,
@@ -56,8 +67,13 @@ pub struct IntegrateArgs {
 /// Runs the integration. Exit status: 0 on success, 1 when the integration
 /// failed (the status says why), 2 for unusable arguments, 130 when Ctrl-C
 /// cancelled it (nothing is printed on stdout then).
+///
+/// With `--box`, the multi-D path of `integrate_nd.rs` runs instead.
 pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
-    let problem = Problem::from_args(Some(&args.expr), Some(&args.a), Some(&args.b))?;
+    if let Some(text) = &args.nd_box {
+        return crate::integrate_nd::run(args, &nd_options(args), text);
+    }
+    let problem = Problem::from_args(Some(&args.expr), args.a.as_deref(), args.b.as_deref())?;
     let n = match (args.n, args.rule.is_fixed()) {
         (Some(n), _) => n,
         (None, true) => 1_000_000,
@@ -70,7 +86,14 @@ pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
         epsabs: args.epsabs,
         epsrel: args.epsrel,
         max_evals: args.max_evals,
+        seed: args.seed,
+        replicates: args.replicates,
     };
+    if opts.rule.is_sampling() {
+        let f = vquad::integrand::nd::OneD(problem.integrand());
+        let domain = format!("[{}, {}]", problem.a, problem.b);
+        return crate::sample::run(args, &opts, &f, &[problem.a], &[problem.b], &domain);
+    }
     let ctx = Context::new(args.threads).map_err(|e| e.to_string())?;
     let bar = attach_progress_bar(&ctx);
     let (outcome, stats) = interrupt::cancel_on_ctrl_c(&ctx, || {
@@ -178,4 +201,24 @@ fn attach_progress_bar(ctx: &Context) -> Option<ProgressBar> {
         b.set_position((fraction * 1000.0) as u64);
     })));
     Some(bar)
+}
+
+/// The options of a `--box` call: a fixed rule gets 10 panels per axis
+/// unless `-n` says otherwise.
+fn nd_options(args: &IntegrateArgs) -> Options {
+    let n = match (args.n, args.rule.is_fixed()) {
+        (Some(n), _) => n,
+        (None, true) => 10,
+        (None, false) => 0,
+    };
+    Options {
+        rule: args.rule,
+        n,
+        order: args.order,
+        epsabs: args.epsabs,
+        epsrel: args.epsrel,
+        max_evals: args.max_evals,
+        seed: args.seed,
+        replicates: args.replicates,
+    }
 }

@@ -4,9 +4,12 @@
 
 mod contention;
 mod criterion_fit;
+mod genz;
 mod integrate;
 mod interrupt;
+mod integrate_nd;
 mod problem;
+mod sample;
 mod seed;
 mod sweep;
 
@@ -28,6 +31,8 @@ enum Command {
     Seed(seed::SeedArgs),
     /// Integrate an expression: vquad integrate 'exp(-x^2)*cos(x)' -5 5
     Integrate(integrate::IntegrateArgs),
+    /// The Genz battery: vquad beside hcubature_v (libcubature) in one run.
+    Genz(genz::GenzArgs),
     /// Sweep thread counts and estimate Amdahl's serial fraction.
     Sweep(sweep::SweepArgs),
     /// Compare padded slots, false sharing, a mutex and an atomic CAS.
@@ -42,6 +47,7 @@ fn main() -> ExitCode {
         None => seed::run(&seed::SeedArgs::default()).map_err(|e| e.to_string()),
         Some(Command::Seed(args)) => seed::run(&args).map_err(|e| e.to_string()),
         Some(Command::Integrate(args)) => integrate::run(&args),
+        Some(Command::Genz(args)) => genz::run(&args),
         Some(Command::Sweep(args)) => sweep::run(&args),
         Some(Command::Contention(args)) => contention::run_cmd(&args),
         Some(Command::FitCriterion(args)) => criterion_fit::run(&args),

@@ -217,6 +217,7 @@ pub fn run(input: Input) {
             } else {
                 max_evals
             },
+            ..opts
         };
     }
     // NULL options mean the defaults: an adaptive rule with the library's

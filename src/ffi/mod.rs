@@ -13,13 +13,17 @@ pub mod context;
 pub mod integrand;
 pub mod integrate;
 mod last_error;
+pub mod nd;
 pub mod partition;
+pub mod partition_nd;
 pub mod status;
 pub mod types;
 
 pub use context::*;
 pub use integrand::*;
 pub use integrate::*;
+pub use nd::*;
 pub use partition::*;
+pub use partition_nd::*;
 pub use status::*;
 pub use types::*;

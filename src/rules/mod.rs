@@ -65,6 +65,17 @@ pub enum Plan {
     Fixed(fixed::FixedPlan),
     /// An adaptive rule.
     Adaptive(adaptive::AdaptivePlan),
+    /// A sampling rule (Monte Carlo, QMC, VEGAS) on `[a, b]`.
+    Sampling {
+        /// The rule.
+        rule: crate::options::Rule,
+        /// Lower bound.
+        a: f64,
+        /// Upper bound.
+        b: f64,
+        /// The options.
+        opts: Options,
+    },
 }
 
 /// The checks every rule shares: bounds not NaN, `order` in range.
@@ -92,7 +103,14 @@ fn check_common(a: f64, b: f64, opts: &Options) -> Result<()> {
 pub fn plan(a: f64, b: f64, opts: &Options) -> Result<Plan> {
     check_common(a, b, opts)?;
     let rule = opts.resolved_rule();
-    Ok(if rule.is_fixed() {
+    Ok(if rule.is_sampling() {
+        Plan::Sampling {
+            rule,
+            a,
+            b,
+            opts: *opts,
+        }
+    } else if rule.is_fixed() {
         Plan::Fixed(fixed::FixedPlan::new(rule, a, b, opts)?)
     } else {
         Plan::Adaptive(adaptive::AdaptivePlan::new(rule, a, b, opts)?)
@@ -112,6 +130,18 @@ impl Plan {
                 budget_exhausted: None,
             }),
             Plan::Adaptive(p) => p.integrate(ev, f),
+            Plan::Sampling { rule, a, b, opts } => {
+                let e = crate::sampling::integrate_1d(ev, f, *rule, *a, *b, opts)?;
+                Ok(Finished {
+                    budget_exhausted: (!e.converged).then(|| e.unconverged_message()),
+                    computed: Computed {
+                        value: e.values[0],
+                        abs_error: Some(e.errors[0]),
+                        evals: e.evals,
+                        subintervals: 1,
+                    },
+                })
+            }
         }
     }
 }

@@ -609,7 +609,7 @@ static int gauss_kronrod_orders_without_a_table_are_refused(void) {
 /* --------------------------------------------------------------- enums */
 
 static int unknown_rule_values_are_refused(void) {
-    static const int codes[] = {-1, 7, 8, 42, INT_MAX, INT_MIN};
+    static const int codes[] = {-1, 11, 99, 42, INT_MAX, INT_MIN}; /* 7 is VQ_RULE_GENZ_MALIK; 8-10 the sampling rules */
     vq_result r;
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; ++i) {
         vq_options o = fixed((vq_rule)codes[i], 10);
