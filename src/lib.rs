@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 
 pub mod affinity;
+pub mod clock;
 pub mod context;
 pub mod error;
 pub mod exec;

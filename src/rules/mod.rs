@@ -9,11 +9,10 @@ pub mod kronrod;
 pub mod pieces;
 pub mod points;
 pub mod qags;
+pub mod small;
 pub mod tanh_sinh;
 pub mod transform;
 pub mod wynn;
-
-use std::time::Instant;
 
 use crate::context::Context;
 use crate::error::{Error, Result};
@@ -29,7 +28,7 @@ pub fn integrate(
     b: f64,
     opts: &Options,
 ) -> Result<Integral> {
-    let t0 = Instant::now();
+    let t0 = crate::clock::Stopwatch::start();
     let rule = opts.resolved_rule();
     check_common(a, b, opts)?;
     let mut result = if rule.is_fixed() {
@@ -44,7 +43,7 @@ pub fn integrate(
     } else {
         adaptive::integrate(ctx, f, rule, a, b, opts)?
     };
-    result.seconds = t0.elapsed().as_secs_f64();
+    result.seconds = t0.seconds();
     Ok(result)
 }
 

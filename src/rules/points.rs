@@ -105,6 +105,27 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// [`Evaluator::eval`] for one rule application (at most [`CHUNK`]
+    /// points): one integrand call on the calling thread, timed only when
+    /// the context has a pool whose use the timing could later decide.
+    ///
+    /// # Errors
+    /// As [`Evaluator::eval`].
+    pub fn eval_small(&mut self, xs: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
+        debug_assert!(xs.len() <= CHUNK && xs.len() == out.len());
+        if self.ctx.cancelled_since(self.epoch) {
+            return Err(EvalError::Cancelled);
+        }
+        let t0 = (self.ctx.threads() > 1).then(Instant::now);
+        let res = eval_checked(self.f, xs, out);
+        if let Some(t0) = t0 {
+            self.ns_per_point = Some(t0.elapsed().as_nanos() as f64 / xs.len().max(1) as f64);
+        }
+        self.evals += xs.len() as u64;
+        self.last_len = xs.len();
+        res
+    }
+
     /// Sets `out[i] = f(xs[i])` for every point.
     ///
     /// # Errors

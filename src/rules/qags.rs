@@ -99,13 +99,7 @@ pub fn start(ev: &mut Evaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<
     let mut fx = vec![0.0; xs.len()];
     ev.eval(&xs, &mut fx)?;
     let root = gk.apply(lo, hi, &fx)?;
-    // QAGS's first test: done, or round-off already dominates.
-    let errbnd = tol.bound(root.value);
-    let outcome = if root.error <= 100.0 * f64::EPSILON * root.resabs && root.error > errbnd {
-        Outcome::Roundoff
-    } else if (root.error <= errbnd && root.error != root.resasc) || root.error == 0.0 {
-        Outcome::Converged
-    } else {
+    let Some(outcome) = first_test(&root, tol) else {
         return Ok(Start::Root(root));
     };
     Ok(Start::Done(Adaptive {
@@ -115,6 +109,19 @@ pub fn start(ev: &mut Evaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<
         subintervals: 1,
         outcome,
     }))
+}
+
+/// QAGS's first test on the root estimate: done (`Converged`), round-off
+/// already dominates (`Roundoff`), or `None` to go on bisecting.
+pub fn first_test(root: &Estimate, tol: Tolerance) -> Option<Outcome> {
+    let errbnd = tol.bound(root.value);
+    if root.error <= 100.0 * f64::EPSILON * root.resabs && root.error > errbnd {
+        Some(Outcome::Roundoff)
+    } else if (root.error <= errbnd && root.error != root.resasc) || root.error == 0.0 {
+        Some(Outcome::Converged)
+    } else {
+        None
+    }
 }
 
 /// Continues QAGS from the root estimate returned by [`start`] (further
