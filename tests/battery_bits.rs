@@ -61,5 +61,10 @@ fn battery_results_keep_their_pinned_bits_for_every_thread_count() {
         .filter(|(p, n)| *p != n)
         .map(|(p, n)| format!("pinned {p}\n   now {n}"))
         .collect();
-    assert!(diffs.is_empty(), "{} changed:\n{}", diffs.len(), diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "{} changed:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
 }

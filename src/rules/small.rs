@@ -10,13 +10,13 @@
 //! allocation. Anything else (infinite ranges, ranges too narrow for the
 //! nodes, too small a budget) goes to [`qags`] unchanged.
 
-use super::adaptive::{Adaptive, Tolerance};
 use super::gauss_kronrod::{centre, Estimate, Gk};
 use super::kronrod::KronrodRule;
-use super::points::Evaluator;
+use super::outcome::{Adaptive, Tolerance};
 use super::qags::{self, Start};
 use super::transform::Range;
 use crate::error::{EvalError, Result};
+use crate::exec::points::PointEvaluator as Evaluator;
 
 /// Largest Kronrod rule (G30K61) a stack buffer holds.
 const MAX_POINTS: usize = 61;
@@ -149,6 +149,7 @@ mod tests {
     use super::super::kronrod;
     use super::*;
     use crate::context::Context;
+    use crate::exec::evaluator::Evaluator as Engine;
 
     /// Integrands whose first application converges, needs bisection, or
     /// fails, on ranges of several scales.
@@ -180,13 +181,19 @@ mod tests {
                 ] {
                     let range = Range::Finite(lo, hi);
                     let rule = kronrod::rule(order);
-                    let mut e1 = Evaluator::new(&ctx, &f);
+                    let engine = Engine::new(&ctx);
+                    let mut e1 = Evaluator::new(&engine, &f, 1000);
                     let fast = start(&mut e1, rule, range, tol, 1000);
-                    let mut e2 = Evaluator::new(&ctx, &f);
+                    let mut e2 = Evaluator::new(&engine, &f, 1000);
                     let slow = qags::start(&mut e2, Gk::new(rule, range), tol, 1000);
                     let what = format!("{name} order {order} on [{lo}, {hi}]");
                     assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{what}");
                     assert_eq!(e1.evals(), e2.evals(), "{what}");
+                    let mut e1 = Evaluator::new(&engine, &f, 100_000);
+                    let fast = integrate(&mut e1, rule, range, tol, 100_000);
+                    let mut e2 = Evaluator::new(&engine, &f, 100_000);
+                    let slow = qags::integrate(&mut e2, Gk::new(rule, range), tol, 100_000);
+                    assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{what}");
                 }
             }
         }
