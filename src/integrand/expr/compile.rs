@@ -12,7 +12,8 @@
 //!    it, and reused by a later instruction's result (never by that
 //!    instruction's own result, whose operands must survive it).
 //!
-//! Register 0 always holds `x`.
+//! Registers `0 .. nvars` hold the variables (register 0 is `x` in one
+//! dimension); the program never writes them.
 
 use std::collections::HashMap;
 
@@ -26,7 +27,7 @@ pub const MAX_INT_POW: f64 = 16.0;
 /// An instruction operand.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Operand {
-    /// A register (0 is `x`).
+    /// A register (those below the variable count are the variables).
     Reg(u32),
     /// A constant.
     Const(f64),
@@ -47,23 +48,25 @@ pub(crate) struct Ins {
 pub(crate) struct Program {
     /// Instructions in execution order.
     pub code: Vec<Ins>,
-    /// Registers used, including register 0 (`x`) and the constant
-    /// registers.
+    /// Registers used, including the variable registers `0 .. nvars` and
+    /// the constant registers.
     pub regs: usize,
+    /// Number of variable registers (columns of a point).
+    pub nvars: usize,
     /// Registers that hold a constant, filled before the program runs: the
     /// constant operands of fused instructions, so that their loop reads
     /// three registers with no case analysis.
     pub consts: Vec<(u32, f64)>,
     /// Where the value ends up: a register, or a constant when the
-    /// expression does not depend on `x`.
+    /// expression depends on no variable.
     pub result: Operand,
 }
 
-/// A value during compilation: a constant, `x`, or a DAG node.
+/// A value during compilation: a constant, a variable, or a DAG node.
 #[derive(Debug, Clone, Copy)]
 enum Val {
     Const(f64),
-    X,
+    Var(u32),
     Node(u32),
 }
 
@@ -71,7 +74,7 @@ enum Val {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Key {
     Const(u64),
-    X,
+    Var(u32),
     Node(u32),
 }
 
@@ -79,7 +82,7 @@ impl Val {
     fn key(self) -> Key {
         match self {
             Val::Const(c) => Key::Const(c.to_bits()),
-            Val::X => Key::X,
+            Val::Var(v) => Key::Var(v),
             Val::Node(i) => Key::Node(i),
         }
     }
@@ -152,8 +155,9 @@ impl Dag {
     }
 }
 
-/// Compiles a postfix tree (as produced by the parser, hence well formed).
-pub(crate) fn compile(nodes: &[Node]) -> Program {
+/// Compiles a postfix tree (as produced by the parser, hence well formed)
+/// whose variables all lie below `nvars`.
+pub(crate) fn compile(nodes: &[Node], nvars: usize) -> Program {
     let mut dag = Dag::default();
     let mut stack: Vec<Val> = Vec::new();
     for &node in nodes {
@@ -162,7 +166,7 @@ pub(crate) fn compile(nodes: &[Node]) -> Program {
             Node::Pi => Val::Const(std::f64::consts::PI),
             Node::E => Val::Const(std::f64::consts::E),
             Node::Inf => Val::Const(f64::INFINITY),
-            Node::X => Val::X,
+            Node::Var(v, _) => Val::Var(v),
             Node::Infix(op) | Node::Call(op) => {
                 if op.arity() == 2 {
                     let b = stack.pop().expect("well-formed postfix");
@@ -177,7 +181,7 @@ pub(crate) fn compile(nodes: &[Node]) -> Program {
         stack.push(v);
     }
     let root = stack.pop().expect("non-empty expression");
-    allocate(&fuse(&dag.nodes, root), root)
+    allocate(&fuse(&dag.nodes, root), root, nvars)
 }
 
 /// Fuses `a·b ± c` and `c − a·b` into one instruction where the product is
@@ -219,7 +223,7 @@ fn fuse(nodes: &[(Op, Val, Val)], root: Val) -> Vec<(Op, [Val; 3])> {
 }
 
 /// Linear-scan register allocation over the DAG nodes reachable from `root`.
-fn allocate(nodes: &[(Op, [Val; 3])], root: Val) -> Program {
+fn allocate(nodes: &[(Op, [Val; 3])], root: Val, nvars: usize) -> Program {
     let n = nodes.len();
     let mut live = vec![false; n];
     if let Val::Node(r) = root {
@@ -245,13 +249,13 @@ fn allocate(nodes: &[(Op, [Val; 3])], root: Val) -> Program {
     }
     let mut reg_of = vec![0u32; n];
     let mut free: Vec<u32> = Vec::new();
-    let mut regs = 1u32;
+    let mut regs = nvars as u32;
     let mut code = Vec::new();
     for i in (0..n).filter(|&i| live[i]) {
         let (op, args) = nodes[i];
         let operand = |v: Val| match v {
             Val::Const(c) => Operand::Const(c),
-            Val::X => Operand::Reg(0),
+            Val::Var(v) => Operand::Reg(v),
             Val::Node(j) => Operand::Reg(reg_of[j as usize]),
         };
         let [a, b, c] = args.map(operand);
@@ -277,7 +281,7 @@ fn allocate(nodes: &[(Op, [Val; 3])], root: Val) -> Program {
     }
     let result = match root {
         Val::Const(c) => Operand::Const(c),
-        Val::X => Operand::Reg(0),
+        Val::Var(v) => Operand::Reg(v),
         Val::Node(r) => Operand::Reg(reg_of[r as usize]),
     };
     let mut consts: Vec<(u32, f64)> = Vec::new();
@@ -299,6 +303,7 @@ fn allocate(nodes: &[(Op, [Val; 3])], root: Val) -> Program {
     Program {
         code,
         regs: regs as usize,
+        nvars,
         result,
         consts,
     }

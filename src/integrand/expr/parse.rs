@@ -42,26 +42,28 @@ pub(crate) enum Node {
     E,
     /// Infinity (only in constant expressions, spelled `inf` or `infinity`).
     Inf,
-    /// The variable.
-    X,
+    /// A variable: its column (register) and the index of the name it was
+    /// spelled with in the variable table (for printing).
+    Var(u32, u32),
     /// An operator written infix (`+ - * / ^`) or as the prefix `-`.
     Infix(Op),
     /// A function call; the operator's arity says how many operands it takes.
     Call(Op),
 }
 
-/// A parsed expression: its postfix tree and where `x` first occurs.
+/// A parsed expression: its postfix tree and where a variable first occurs.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Parsed {
     /// The tree in postfix order.
     pub nodes: Vec<Node>,
-    /// 1-based column of the first `x`, if any.
-    pub first_x: Option<usize>,
+    /// 1-based column of the first variable, if any.
+    pub first_var: Option<usize>,
 }
 
-/// Parses `src`. With `constants` set, the names `inf` and `infinity` are
-/// accepted as well (for integration bounds).
-pub(crate) fn parse(src: &str, constants: bool) -> Result<Parsed, Error> {
+/// Parses `src` over the variable table `vars` (name, column). With
+/// `constants` set, the names `inf` and `infinity` are accepted as well (for
+/// integration bounds).
+pub(crate) fn parse(src: &str, vars: &[(&str, usize)], constants: bool) -> Result<Parsed, Error> {
     if src.len() > MAX_LEN {
         return Err(parse_error(
             format!("expression too long ({} bytes, limit {MAX_LEN})", src.len()),
@@ -79,7 +81,8 @@ pub(crate) fn parse(src: &str, constants: bool) -> Result<Parsed, Error> {
         out: Vec::new(),
         depth: 0,
         constants,
-        first_x: None,
+        vars,
+        first_var: None,
     };
     p.expr()?;
     let t = p.peek();
@@ -88,7 +91,7 @@ pub(crate) fn parse(src: &str, constants: bool) -> Result<Parsed, Error> {
     }
     Ok(Parsed {
         nodes: p.out,
-        first_x: p.first_x,
+        first_var: p.first_var,
     })
 }
 
@@ -99,7 +102,8 @@ struct Parser<'a> {
     out: Vec<Node>,
     depth: usize,
     constants: bool,
-    first_x: Option<usize>,
+    vars: &'a [(&'a str, usize)],
+    first_var: Option<usize>,
 }
 
 impl Parser<'_> {
@@ -199,11 +203,12 @@ impl Parser<'_> {
                 if self.peek().kind == Tok::LParen {
                     return self.call(t, name);
                 }
+                if let Some(i) = self.vars.iter().position(|&(v, _)| v == name) {
+                    self.first_var.get_or_insert(t.col);
+                    self.out.push(Node::Var(self.vars[i].1 as u32, i as u32));
+                    return Ok(());
+                }
                 let node = match name {
-                    "x" => {
-                        self.first_x.get_or_insert(t.col);
-                        Node::X
-                    }
                     "pi" => Node::Pi,
                     "e" => Node::E,
                     "inf" | "infinity" if self.constants => Node::Inf,

@@ -60,23 +60,185 @@ fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [Lane]) -> R) -> R {
     }
 }
 
-/// Evaluates `prog` at every point of `xs` into `out` (same length).
+/// Evaluates the one-variable `prog` at every point of `xs` into `out`
+/// (same length).
 pub(crate) fn eval(prog: &Program, xs: &[f64], out: &mut [f64]) {
     debug_assert_eq!(xs.len(), out.len());
+    eval_columns(prog, &[Column::Values(xs)], out);
+}
+
+/// One variable's values for a batch of points.
+#[derive(Debug, Clone, Copy)]
+pub enum Column<'a> {
+    /// One value per point.
+    Values(&'a [f64]),
+    /// The same value at every point (a parameter fixed for the batch): it
+    /// is broadcast once, not copied chunk by chunk.
+    Constant(f64),
+}
+
+/// Evaluates `prog` with variable `v` taken from `cols[v]`; every
+/// [`Column::Values`] has `out.len()` values and `cols.len() == prog.nvars`.
+pub(crate) fn eval_columns(prog: &Program, cols: &[Column], out: &mut [f64]) {
+    debug_assert_eq!(cols.len(), prog.nvars);
     match prog.result {
         Operand::Const(c) => return out.fill(c),
-        Operand::Reg(0) => return out.copy_from_slice(xs),
+        Operand::Reg(r) if (r as usize) < prog.nvars => {
+            return match cols[r as usize] {
+                Column::Values(v) => out.copy_from_slice(v),
+                Column::Constant(c) => out.fill(c),
+            }
+        }
         Operand::Reg(_) => {}
     }
+    let used = used_vars(prog);
+    eval_chunks(
+        prog,
+        out,
+        |s, stride| {
+            for (v, col) in cols.iter().enumerate() {
+                if let (true, Column::Constant(c)) = (used[v], col) {
+                    s[v * stride..][..stride].fill(Lane::splat(*c));
+                }
+            }
+        },
+        |s, stride, start, lanes, m| {
+            for (v, col) in cols.iter().enumerate() {
+                if let (true, Column::Values(xs)) = (used[v], col) {
+                    load_x(&mut s[v * stride..][..lanes], &xs[start..start + m]);
+                }
+            }
+        },
+    );
+}
+
+/// Evaluates `prog` at row-major points: point `i`'s variables are
+/// `x[i·nvars .. (i + 1)·nvars]`, transposed into the variable registers
+/// chunk by chunk.
+pub(crate) fn eval_rows(prog: &Program, x: &[f64], out: &mut [f64]) {
+    let nvars = prog.nvars;
+    debug_assert_eq!(x.len(), out.len() * nvars);
+    if nvars == 1 {
+        return eval(prog, x, out);
+    }
+    match prog.result {
+        Operand::Const(c) => return out.fill(c),
+        Operand::Reg(r) if (r as usize) < nvars => {
+            for (o, p) in out.iter_mut().zip(x.chunks_exact(nvars)) {
+                *o = p[r as usize];
+            }
+            return;
+        }
+        Operand::Reg(_) => {}
+    }
+    let used = used_vars(prog);
+    eval_chunks(
+        prog,
+        out,
+        |_, _| {},
+        |s, stride, start, lanes, m| {
+            let rows = &x[start * nvars..(start + m) * nvars];
+            load_rows(s, stride, lanes, rows, nvars, 0, &used);
+        },
+    );
+}
+
+/// Evaluates `prog` (variable 0 is `x`, variables `1 ..= np` parameters) at
+/// `x[i]` with the parameters `p[i·np .. (i + 1)·np]`.
+pub(crate) fn eval_params(prog: &Program, x: &[f64], p: &[f64], out: &mut [f64]) {
+    let np = prog.nvars - 1;
+    debug_assert_eq!(p.len(), out.len() * np);
+    if np == 0 {
+        return eval(prog, x, out);
+    }
+    match prog.result {
+        Operand::Const(c) => return out.fill(c),
+        Operand::Reg(0) => return out.copy_from_slice(x),
+        Operand::Reg(r) if (r as usize) <= np => {
+            for (o, q) in out.iter_mut().zip(p.chunks_exact(np)) {
+                *o = q[r as usize - 1];
+            }
+            return;
+        }
+        Operand::Reg(_) => {}
+    }
+    let used = used_vars(prog);
+    eval_chunks(
+        prog,
+        out,
+        |_, _| {},
+        |s, stride, start, lanes, m| {
+            if used[0] {
+                load_x(&mut s[..lanes], &x[start..start + m]);
+            }
+            let rows = &p[start * np..(start + m) * np];
+            load_rows(s, stride, lanes, rows, np, 1, &used);
+        },
+    );
+}
+
+/// Transposes the row-major `rows` (`width` values per point) into the
+/// variable registers `first .. first + width` that `used` marks, padding
+/// each register's last lane vector with the last point (a harmless value,
+/// unlike 0 for `log`).
+fn load_rows(
+    s: &mut [Lane],
+    stride: usize,
+    lanes: usize,
+    rows: &[f64],
+    width: usize,
+    first: usize,
+    used: &[bool],
+) {
+    let m = rows.len() / width;
+    for k in (0..width).filter(|&k| used[first + k]) {
+        let dst: &mut [f64] =
+            wide::bytemuck::cast_slice_mut(&mut s[(first + k) * stride..][..lanes]);
+        for (d, p) in dst.iter_mut().zip(rows.chunks_exact(width)) {
+            *d = p[k];
+        }
+        let last = dst[m - 1];
+        dst[m..].fill(last);
+    }
+}
+
+/// Which variable registers the program reads.
+pub(crate) fn used_vars(prog: &Program) -> Vec<bool> {
+    let mut used = vec![false; prog.nvars];
+    let mut mark = |o: Operand| {
+        if let Operand::Reg(r) = o {
+            if (r as usize) < prog.nvars {
+                used[r as usize] = true;
+            }
+        }
+    };
+    mark(prog.result);
+    for ins in &prog.code {
+        mark(ins.a);
+        mark(ins.b);
+        mark(ins.c);
+    }
+    used
+}
+
+/// The chunk loop shared by the evaluators: `setup` fills what stays fixed
+/// for the whole call, `load(s, stride, start, lanes, m)` the variable
+/// registers for the `m` points starting at `start` (padding the `lanes`
+/// lane vectors); the program then runs and the result is stored.
+fn eval_chunks(
+    prog: &Program,
+    out: &mut [f64],
+    setup: impl FnOnce(&mut [Lane], usize),
+    mut load: impl FnMut(&mut [Lane], usize, usize, usize, usize),
+) {
     let stride = stride(prog);
     with_scratch(prog.regs * stride, |s| {
         fill_consts(prog, s, stride);
-        for (xc, oc) in xs
-            .chunks(stride * LANES)
-            .zip(out.chunks_mut(stride * LANES))
-        {
-            let lanes = xc.len().div_ceil(LANES);
-            load_x(&mut s[..lanes], xc);
+        setup(s, stride);
+        for (c, oc) in out.chunks_mut(stride * LANES).enumerate() {
+            let m = oc.len();
+            let lanes = m.div_ceil(LANES);
+            load(s, stride, c * stride * LANES, lanes, m);
             run(prog, s, stride, lanes);
             store(&s[result_reg(prog) * stride..][..lanes], oc);
         }
@@ -101,7 +263,7 @@ pub(crate) fn sum_strided(prog: &Program, start: f64, step: f64, count: usize) -
 /// `None` when the program is a constant or `x` itself.
 pub(crate) fn strided_chunk(prog: &Program) -> Option<usize> {
     match prog.result {
-        Operand::Reg(r) if r != 0 => Some(stride(prog) * LANES),
+        Operand::Reg(r) if r as usize >= prog.nvars => Some(stride(prog) * LANES),
         _ => None,
     }
 }
@@ -183,8 +345,9 @@ pub(crate) fn eval_lane(prog: &Program, x: Lane) -> Lane {
 }
 
 /// The scalar reference: the same instructions, each computed with
-/// [`Op::scalar`] (Rust's `f64` methods).
-pub(crate) fn eval_scalar(prog: &Program, x: f64) -> f64 {
+/// [`Op::scalar`] (Rust's `f64` methods), at the point whose variables are
+/// `point` (`prog.nvars` values).
+pub(crate) fn eval_scalar(prog: &Program, point: &[f64]) -> f64 {
     let mut small = [0.0f64; 32];
     let mut big = Vec::new();
     let regs: &mut [f64] = if prog.regs <= small.len() {
@@ -193,7 +356,7 @@ pub(crate) fn eval_scalar(prog: &Program, x: f64) -> f64 {
         big.resize(prog.regs, 0.0);
         &mut big
     };
-    regs[0] = x;
+    regs[..prog.nvars].copy_from_slice(point);
     for &(r, c) in &prog.consts {
         regs[r as usize] = c;
     }
