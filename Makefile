@@ -7,8 +7,8 @@
 #   make header                            refresh include/vquad.h from src/ffi/
 #
 # install puts into the prefix:
-#   lib/libvquad.a, lib/libvquad.so.X.Y.Z (soname libvquad.so.X) with the
-#   links libvquad.so.X and libvquad.so, include/vquad.h, include/vquad.hpp,
+#   lib/libvquad.a, lib/libvquad.so.X.Y.Z (soname libvquad.so.X, or
+#   libvquad.so.0.Y while X is 0) with the links libvquad.so.<soname> and libvquad.so, include/vquad.h, include/vquad.hpp,
 #   lib/pkgconfig/vquad.pc, lib/cmake/vquad/vquadConfig{,Version}.cmake.
 PREFIX     ?= /usr/local
 LIBDIR     ?= $(PREFIX)/lib
@@ -18,8 +18,12 @@ CARGO      ?= cargo
 
 VERSION := $(shell sed -n 's/^version = "\([^"]*\)"/\1/p' Cargo.toml | head -n 1)
 MAJOR   := $(firstword $(subst ., ,$(VERSION)))
+MINOR   := $(word 2,$(subst ., ,$(VERSION)))
+# The ABI version in the soname: MAJOR, or 0.MINOR while MAJOR is 0 (each
+# 0.x release may change the ABI; build.rs uses the same rule).
+ABI     := $(if $(filter 0,$(MAJOR)),0.$(MINOR),$(MAJOR))
 REAL    := libvquad.so.$(VERSION)
-SONAME  := libvquad.so.$(MAJOR)
+SONAME  := libvquad.so.$(ABI)
 # What libvquad.a needs from the system. Refresh from
 #   cargo rustc --release --lib --crate-type staticlib -- --print native-static-libs
 # (tests/c_examples.rs links the in-tree examples with the same list).
@@ -47,6 +51,7 @@ SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' \
 	-e 's|@PC_LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|g' \
 	-e 's|@PC_INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|g' \
 	-e 's|@VERSION@|$(VERSION)|g' -e 's|@MAJOR@|$(MAJOR)|g' \
+	-e 's|@MINOR@|$(MINOR)|g' -e 's|@ABI@|$(ABI)|g' \
 	-e 's|@NATIVE_STATIC_LIBS@|$(NATIVE_STATIC_LIBS)|g' \
 	-e 's|@CMAKE_STATIC_LIBS@|$(subst $(space),;,$(patsubst -l%,%,$(NATIVE_STATIC_LIBS)))|g' \
 	-e "s|@INCLUDE_REL@|$$(realpath -m --relative-to='$(CMAKEDIR)' '$(INCLUDEDIR)')|g"

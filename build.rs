@@ -10,10 +10,19 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo:rerun-if-changed=src/ffi");
     println!("cargo:rerun-if-changed=cbindgen.toml");
-    // ELF soname libvquad.so.MAJOR, which `make install` links to.
+    // ELF soname, which `make install` links to: libvquad.so.MAJOR, or
+    // libvquad.so.0.MINOR while the major version is 0 (every 0.x minor
+    // release may change the ABI, so a binary built against 0.1 must not
+    // load 0.2).
     if env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os != "macos" && os != "windows") {
         let major = env::var("CARGO_PKG_VERSION_MAJOR").expect("cargo sets it");
-        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libvquad.so.{major}");
+        let minor = env::var("CARGO_PKG_VERSION_MINOR").expect("cargo sets it");
+        let abi = if major == "0" {
+            format!("0.{minor}")
+        } else {
+            major
+        };
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libvquad.so.{abi}");
     }
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets it"));

@@ -34,7 +34,7 @@
 /*
  Minor version of this vquad build.
  */
-#define VQUAD_VERSION_MINOR 1
+#define VQUAD_VERSION_MINOR 2
 
 /*
  Patch version of this vquad build.
@@ -55,6 +55,11 @@ typedef struct vq_context vq_context;
  An integrand: immutable once created, shareable by any number of threads
  and calls. Created by one of the `vq_integrand_*` constructors, released
  by `vq_integrand_free`.
+
+ It holds one of the integrand kinds: a 1-D integrand (polynomial,
+ callbacks, expression in `x`), seen by the multi-D entry points as
+ `ndim = nout = 1`, or a multi-D one (point or batch callback, expression
+ in `x1..xd`) of any shape, seen by `vq_integrate` when its shape is (1, 1).
  */
 typedef struct vq_integrand vq_integrand;
 
@@ -119,6 +124,15 @@ typedef struct vq_options {
    Evaluation budget (0 means the library default of 50 000 000).
    */
   uint64_t max_evals;
+  /*
+   Seed of the sampling rules; 0 means the fixed default seed
+   0x243F6A8885A308D3, so a default run is reproducible.
+   */
+  uint64_t seed;
+  /*
+   Independent randomizations of the sampling rules (default 8).
+   */
+  uint32_t replicates;
 } vq_options;
 
 /*
@@ -150,6 +164,27 @@ typedef struct vq_result {
    */
   uint64_t subintervals;
 } vq_result;
+
+/*
+ A multi-D point integrand: point `x[0..ndim)` gives its `nout` values in
+ `fval[0..nout)`. Return 0, or non-zero to stop the integration with
+ `VQ_ERR_CALLBACK`.
+
+ vquad calls it concurrently from its worker threads: it must be
+ thread-safe, and so must whatever `params` points to.
+ */
+typedef int (*vq_nd_fn)(const double *x, size_t ndim, double *fval, size_t nout, void *params);
+
+/*
+ A multi-D batch integrand: point `i`'s coordinates are
+ `x[i*ndim .. i*ndim+ndim-1]`; its `nout` values go to
+ `fval[i*nout .. i*nout+nout-1]`, for `i < npts` (at most 4096 per call).
+ Return 0, or non-zero to stop the integration with `VQ_ERR_CALLBACK`.
+
+ vquad calls it concurrently from its worker threads: it must be
+ thread-safe, and so must whatever `params` points to.
+ */
+typedef int (*vq_nd_batch_fn)(const double *x, size_t npts, size_t ndim, double *fval, size_t nout, void *params);
 
 /*
  Success.
@@ -243,6 +278,15 @@ typedef struct vq_result {
  Adaptive tanh–sinh (double exponential) to `epsabs`/`epsrel`.
  */
 #define VQ_RULE_TANH_SINH 6
+
+/*
+ Adaptive cubature over a box (d ≥ 2; Gauss–Kronrod in 1-D) to
+ `epsabs`/`epsrel`: Genz–Malik degree 7/5 (d ≤ 15) or a degree 5/3 rule
+ (16 ≤ d ≤ 64). `VQ_RULE_AUTO` with `n == 0` picks it for d ≥ 2. The
+ values 8, 9 and 10 are reserved for `VQ_RULE_MONTE_CARLO`,
+ `VQ_RULE_QMC` and `VQ_RULE_VEGAS`.
+ */
+#define VQ_RULE_GENZ_MALIK 7
 
 #ifdef __cplusplus
 extern "C" {
@@ -397,6 +441,93 @@ vq_status vq_integrand_expr(const char *expr, struct vq_integrand **out);
 vq_status vq_integrate(struct vq_context *ctx, const struct vq_integrand *f, double a, double b, const struct vq_options *opts, struct vq_result *out);
 
 /*
+ Creates a multi-D integrand of `ndim` variables and `nout` components
+ from a point callback. `params` is passed through untouched and must
+ outlive the integrand; the callback runs concurrently on worker threads.
+
+ Errors: `VQ_ERR_NULL_ARG` (f or out NULL); `VQ_ERR_INVALID_ARG` (`ndim`
+ not in 1..=1024, `nout` not in 1..=2^24).
+
+ # Safety
+ See above; `out` must be writable.
+ */
+vq_status vq_integrand_nd_fn(vq_nd_fn f, void *params, size_t ndim, size_t nout, struct vq_integrand **out);
+
+/*
+ Creates a multi-D integrand of `ndim` variables and `nout` components
+ from a batch callback (many points per call, at most 4096). Same rules
+ as `vq_integrand_nd_fn`.
+
+ Errors: `VQ_ERR_NULL_ARG` (f or out NULL); `VQ_ERR_INVALID_ARG` (`ndim`
+ not in 1..=1024, `nout` not in 1..=2^24).
+
+ # Safety
+ See above; `out` must be writable.
+ */
+vq_status vq_integrand_nd_batch(vq_nd_batch_fn f, void *params, size_t ndim, size_t nout, struct vq_integrand **out);
+
+/*
+ Compiles an expression in `x1 … x<ndim>` (with `x`, `y`, `z` aliases of
+ `x1`, `x2`, `x3`) into a SIMD integrand of `ndim` variables and one
+ component, e.g. `"exp(-(x1^2 + x2^2))"`. Same grammar as
+ `vq_integrand_expr`.
+
+ Errors: `VQ_ERR_NULL_ARG` (expr or out NULL); `VQ_ERR_INVALID_ARG`
+ (`ndim` not in 1..=1024, not UTF-8); `VQ_ERR_PARSE` (with the column,
+ and naming a variable beyond `x<ndim>`).
+
+ # Safety
+ `expr` must be NULL or a NUL-terminated string; `out` must be writable.
+ */
+vq_status vq_integrand_expr_nd(const char *expr, size_t ndim, struct vq_integrand **out);
+
+/*
+ Writes the integrand's shape: `*ndim` variables and `*nout` components
+ (1 and 1 for the 1-D kinds).
+
+ Errors: `VQ_ERR_NULL_ARG` (f, ndim or nout NULL).
+
+ # Safety
+ `f` must be a live integrand; `ndim` and `nout` must be writable.
+ */
+vq_status vq_integrand_shape(const struct vq_integrand *f, size_t *ndim, size_t *nout);
+
+/*
+ Integrates `f` over the box `lower[i]..upper[i]`, `i < ndim`, on `ctx`;
+ `opts == NULL` means the defaults of `vq_options_default`.
+
+ `values` and `abs_errors` each receive `nout` doubles (component `k`'s
+ estimate and error; the errors are NaN for fixed rules). `out->value` and
+ `out->abs_error` mirror component 0, `out->evals` counts points (each
+ point yields all `nout` components), `out->subintervals` counts regions.
+ They are written on `VQ_OK`, and on `VQ_ERR_MAX_EVALS` with the best
+ estimate; on any other error nothing is written.
+
+ `upper[i] < lower[i]` flips the sign; `lower[i] == upper[i]` gives 0. A
+ call converges when every component meets
+ `abs_error_k <= max(epsabs, epsrel*|value_k|)`. Rules: `VQ_RULE_AUTO`
+ (Gauss–Legendre tensor with `n > 0`, else adaptive),
+ `VQ_RULE_GENZ_MALIK` (adaptive, ndim ≤ 64, infinite bounds allowed),
+ `VQ_RULE_MIDPOINT` and `VQ_RULE_GAUSS_LEGENDRE` (tensor products of `n`
+ panels per axis, `(n*order)^ndim` points ≤ 2^53, finite bounds). With
+ `ndim == 1` and `nout == 1` every 1-D rule applies and the result has the
+ bits of `vq_integrate`. The result is bitwise identical for any thread
+ count of `ctx`.
+
+ Errors: `VQ_ERR_NULL_ARG`; `VQ_ERR_INVALID_ARG` (`ndim == 0`, `nout ==
+ 0`, a shape different from the integrand's, NaN bounds, `ndim` above the
+ rule's limit, an infinite bound with a fixed rule, a rule without a
+ multi-D form, bad tolerances or counts); `VQ_ERR_NONFINITE`;
+ `VQ_ERR_CALLBACK`; `VQ_ERR_MAX_EVALS`; `VQ_ERR_CANCELLED`; `VQ_ERR_PANIC`.
+
+ # Safety
+ `ctx` and `f` must be live objects; `lower` and `upper` must hold `ndim`
+ readable doubles; `opts` must be NULL or readable; `values` and
+ `abs_errors` must be writable for `nout` doubles; `out` must be writable.
+ */
+vq_status vq_integrate_nd(struct vq_context *ctx, const struct vq_integrand *f, const double *lower, const double *upper, size_t ndim, const struct vq_options *opts, double *values, double *abs_errors, size_t nout, struct vq_result *out);
+
+/*
  Number of tasks of the fixed rule `*opts` on `[a, b]`: the length of
  the list of partials that `vq_combine_partials` reduces. 0 when `a == b`.
 
@@ -513,7 +644,7 @@ const char *vq_last_error(void);
 /*
  Fills `*opts` with the defaults: `rule = VQ_RULE_AUTO`, `n = 0`,
  `order = 0` (8), `epsabs = 0`, `epsrel = 1e-10`, `max_evals = 0`
- (library default). Does nothing when `opts` is NULL.
+ (library default), `seed = 0` (the fixed default seed), `replicates = 8`. Does nothing when `opts` is NULL.
 
  # Safety
  `opts` must be NULL or point to writable memory for one `vq_options`.
@@ -521,7 +652,7 @@ const char *vq_last_error(void);
 void vq_options_default(struct vq_options *opts);
 
 /*
- Returns the library version, e.g. `"0.1.0"`. Static: never free it.
+ Returns the library version, e.g. `"0.2.0"`. Static: never free it.
  */
 const char *vq_version(void);
 

@@ -35,6 +35,7 @@ pub(crate) mod api;
 pub(crate) mod blocks;
 pub(crate) mod clock;
 pub mod context;
+pub mod cubature;
 pub mod error;
 pub(crate) mod exec;
 pub mod ffi;
@@ -49,11 +50,12 @@ pub mod simd;
 pub use affinity::Binding;
 pub use api::{integrate, integrate_with_stats};
 pub use context::Context;
+pub use cubature::IntegralNd;
 pub use error::{Error, EvalError, Result, Status};
-pub use integrand::{BatchFn, Expr, Integrand, Poly, ScalarFn};
+pub use integrand::{BatchFn, Expr, Integrand, NdBatchFn, NdFn, NdIntegrand, Poly, ScalarFn};
 pub use options::{Options, Rule};
 pub use result::{CallStats, Integral, ThreadStats};
 pub use simd::{Lane, LANES};
 
-/// The crate version, e.g. `"0.1.0"`.
+/// The crate version, e.g. `"0.2.0"`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

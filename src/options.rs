@@ -46,11 +46,17 @@ pub enum Rule {
     /// tolerance is met. Best for endpoint singularities; the integrand is
     /// never evaluated at an endpoint. `order` is ignored; `subintervals` is 1.
     TanhSinh = 6,
+    /// Globally adaptive cubature over a box in d ≥ 2 dimensions (see
+    /// [`crate::cubature`]): Genz–Malik's degree-7 rule with its embedded
+    /// degree-5 estimate, refined in batches of regions. In one dimension it
+    /// runs [`Rule::GaussKronrod`]. With `n = 0`, [`Rule::Auto`] picks it for
+    /// d ≥ 2.
+    GenzMalik = 7,
 }
 
 impl Rule {
     /// Every rule, in numeric order.
-    pub const ALL: [Rule; 7] = [
+    pub const ALL: [Rule; 8] = [
         Rule::Auto,
         Rule::Midpoint,
         Rule::Trapezoid,
@@ -58,6 +64,7 @@ impl Rule {
         Rule::GaussLegendre,
         Rule::GaussKronrod,
         Rule::TanhSinh,
+        Rule::GenzMalik,
     ];
 
     /// The rule with this C value, if any.
@@ -75,6 +82,7 @@ impl Rule {
             Rule::GaussLegendre => "gauss-legendre",
             Rule::GaussKronrod => "gauss-kronrod",
             Rule::TanhSinh => "tanh-sinh",
+            Rule::GenzMalik => "genz-malik",
         }
     }
 
@@ -116,6 +124,11 @@ pub const MAX_ORDER: u32 = 64;
 pub const MAX_PANELS: u64 = 1 << 53;
 /// Evaluation budget of adaptive rules when `max_evals = 0`.
 pub const DEFAULT_MAX_EVALS: u64 = 50_000_000;
+/// The seed used when `seed = 0`, so that a default run is reproducible
+/// (the first 64 bits of the fractional part of π).
+pub const DEFAULT_SEED: u64 = 0x243F_6A88_85A3_08D3;
+/// Randomizations of the sampling rules by default.
+pub const DEFAULT_REPLICATES: u32 = 8;
 
 /// Options of one integration (the Rust twin of the C `vq_options`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -134,6 +147,12 @@ pub struct Options {
     /// Evaluation budget of adaptive rules (0 means [`DEFAULT_MAX_EVALS`]);
     /// for fixed rules, a cap checked before any work.
     pub max_evals: u64,
+    /// Seed of the sampling rules (0 means the documented fixed seed
+    /// [`DEFAULT_SEED`]); ignored by deterministic rules.
+    pub seed: u64,
+    /// Independent randomizations of the sampling rules that use them
+    /// (default [`DEFAULT_REPLICATES`]); ignored by deterministic rules.
+    pub replicates: u32,
 }
 
 impl Default for Options {
@@ -145,6 +164,8 @@ impl Default for Options {
             epsabs: 0.0,
             epsrel: 1e-10,
             max_evals: 0,
+            seed: 0,
+            replicates: DEFAULT_REPLICATES,
         }
     }
 }

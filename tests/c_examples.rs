@@ -18,10 +18,11 @@ fn have(tool: &str) -> bool {
 }
 
 /// The shared library's soname (build.rs sets it; `make install` creates
-/// the link of that name).
-const SONAME: &str = "libvquad.so.0";
+/// the link of that name): `libvquad.so.0.MINOR` while the major version is
+/// 0, so a binary built against 0.1 cannot load 0.2.
+const SONAME: &str = "libvquad.so.0.2";
 
-/// A directory holding `libvquad.so.0 -> ../libvquad.so`: executables linked
+/// A directory holding `libvquad.so.0.2 -> ../libvquad.so`: executables linked
 /// with `-lvquad` ask the loader for the soname, which cargo does not create.
 fn soname_dir() -> PathBuf {
     let dir = lib_dir().join("c_examples");

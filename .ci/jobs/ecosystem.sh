@@ -3,7 +3,7 @@
 # the way C, C++, CMake and MPI projects do.
 #
 #  1. release build; the shared library exports only vq_* (nm -D) and has
-#     the soname libvquad.so.MAJOR
+#     the soname libvquad.so.MAJOR (libvquad.so.0.MINOR while MAJOR is 0)
 #  2. make install with DESTDIR: exactly the expected files and links;
 #     make uninstall with DESTDIR leaves no file behind
 #  3. make install PREFIX=<tmp>, then against that prefix:
@@ -31,7 +31,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 version=$(sed -n 's/^version = "\([^"]*\)"/\1/p' Cargo.toml | head -n 1)
 major=${version%%.*}
-soname=libvquad.so.$major
+minor=${version#*.}; minor=${minor%%.*}
+# The soname carries the major version, or 0.minor while the major is 0.
+if [ "$major" = 0 ]; then abi=0.$minor; else abi=$major; fi
+soname=libvquad.so.$abi
 CFLAGS=(-O2 -Wall -Wextra -Werror -pedantic)
 so=${CARGO_TARGET_DIR:-target}/release/libvquad.so
 

@@ -62,6 +62,7 @@ pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
         epsabs: args.epsabs,
         epsrel: args.epsrel,
         max_evals: args.max_evals,
+        ..Options::default()
     };
     let ctx = Context::new(args.threads).map_err(|e| e.to_string())?;
     let outcome = ctx.integrate(problem.integrand(), problem.a, problem.b, &opts);

@@ -1,4 +1,5 @@
-//! `vq_integrand`: polynomials, scalar callbacks and batch callbacks.
+//! `vq_integrand`: polynomials, scalar callbacks and batch callbacks (1-D),
+//! and the multi-D kinds of `ffi/nd.rs`.
 
 use std::ffi::c_void;
 
@@ -6,17 +7,78 @@ use super::boundary::{non_null, status_boundary, value_boundary};
 use super::status::vq_status;
 use super::types::{vq_batch_fn, vq_fn};
 use crate::error::Error;
+use crate::integrand::nd::{NdAsOneD, NdIntegrand, OneD};
 use crate::integrand::{BatchFn, Integrand, Poly, ScalarFn};
 
 /// An integrand: immutable once created, shareable by any number of threads
 /// and calls. Created by one of the `vq_integrand_*` constructors, released
 /// by `vq_integrand_free`.
+///
+/// It holds one of the integrand kinds: a 1-D integrand (polynomial,
+/// callbacks, expression in `x`), seen by the multi-D entry points as
+/// `ndim = nout = 1`, or a multi-D one (point or batch callback, expression
+/// in `x1..xd`) of any shape, seen by `vq_integrate` when its shape is (1, 1).
 pub struct vq_integrand {
-    pub(crate) inner: Box<dyn Integrand>,
+    pub(crate) inner: Kind,
+}
+
+/// The kinds of integrand a `vq_integrand` holds.
+pub(crate) enum Kind {
+    /// A function of one variable.
+    OneD(Box<dyn Integrand>),
+    /// A function of `ndim` variables with `nout` components.
+    Nd(Box<dyn NdIntegrand>),
+}
+
+impl vq_integrand {
+    /// Wraps a 1-D integrand.
+    #[cfg(test)]
+    pub(crate) fn one_d(f: Box<dyn Integrand>) -> vq_integrand {
+        vq_integrand {
+            inner: Kind::OneD(f),
+        }
+    }
+
+    /// `(ndim, nout)`: (1, 1) for a 1-D integrand.
+    pub(crate) fn shape(&self) -> (usize, usize) {
+        match &self.inner {
+            Kind::OneD(_) => (1, 1),
+            Kind::Nd(f) => (f.ndim(), f.nout()),
+        }
+    }
+
+    /// Runs `body` on this integrand as a 1-D one.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArg`] when it is a multi-D integrand of another shape
+    /// than (1, 1).
+    pub(crate) fn with_one_d<R>(&self, body: impl FnOnce(&dyn Integrand) -> R) -> Result<R, Error> {
+        match &self.inner {
+            Kind::OneD(f) => Ok(body(&**f)),
+            Kind::Nd(f) if f.ndim() == 1 && f.nout() == 1 => Ok(body(&NdAsOneD(&**f))),
+            Kind::Nd(f) => Err(Error::invalid(format!(
+                "this integrand has ndim = {}, nout = {}: integrate it with vq_integrate_nd",
+                f.ndim(),
+                f.nout()
+            ))),
+        }
+    }
+
+    /// Runs `body` on this integrand as a multi-D one.
+    pub(crate) fn with_nd<R>(&self, body: impl FnOnce(&dyn NdIntegrand) -> R) -> R {
+        match &self.inner {
+            Kind::OneD(f) => body(&OneD(&**f)),
+            Kind::Nd(f) => body(&**f),
+        }
+    }
 }
 
 pub(crate) fn publish(f: Box<dyn Integrand>, out: *mut *mut vq_integrand) {
-    let boxed = Box::into_raw(Box::new(vq_integrand { inner: f }));
+    publish_kind(Kind::OneD(f), out);
+}
+
+pub(crate) fn publish_kind(inner: Kind, out: *mut *mut vq_integrand) {
+    let boxed = Box::into_raw(Box::new(vq_integrand { inner }));
     // SAFETY: callers check `out` is non-NULL; the C contract makes it writable.
     unsafe { out.write(boxed) };
 }

@@ -20,6 +20,8 @@ impl TryFrom<&vq_options> for Options {
             epsabs: o.epsabs,
             epsrel: o.epsrel,
             max_evals: o.max_evals,
+            seed: o.seed,
+            replicates: o.replicates,
         })
     }
 }
@@ -64,13 +66,13 @@ pub unsafe extern "C" fn vq_integrate(
         non_null(f, "f")?;
         non_null(out, "out")?;
         // SAFETY: non-NULL; the contract makes each a live, readable object.
-        let (ctx, f) = unsafe { (&(*ctx).inner, &*(*f).inner) };
+        let (ctx, f) = unsafe { (&(*ctx).inner, &*f) };
         let options = match unsafe { opts.as_ref() } {
             // SAFETY (above): `opts` is NULL or readable.
             Some(o) => Options::try_from(o)?,
             None => Options::default(),
         };
-        match ctx.integrate(f, a, b, &options) {
+        match f.with_one_d(|f| ctx.integrate(f, a, b, &options))? {
             Ok(r) => {
                 // SAFETY: `out` is non-NULL and writable per the contract.
                 unsafe { out.write(vq_result::from(&r)) };
@@ -97,14 +99,12 @@ mod tests {
         let mut ctx = std::ptr::null_mut();
         // SAFETY: valid out pointer.
         assert_eq!(unsafe { vq_context_new(2, &mut ctx) }, 0);
-        let panicking = vq_integrand {
-            inner: Box::new(|x: f64| -> f64 {
-                if x > 0.5 {
-                    panic!("integrand bug at {x}")
-                }
-                x
-            }),
-        };
+        let panicking = vq_integrand::one_d(Box::new(|x: f64| -> f64 {
+            if x > 0.5 {
+                panic!("integrand bug at {x}")
+            }
+            x
+        }));
         let opts = vq_options::from(&Options::fixed(Rule::Midpoint, 1_000_000));
         let mut out = std::mem::MaybeUninit::<vq_result>::uninit();
         // SAFETY: live context and integrand, valid pointers.

@@ -151,10 +151,10 @@ pub unsafe extern "C" fn vq_integrate_partial(
         // Checked before allocating, so a wild count fails cleanly.
         partition::check_range(partition::tasks(a, b, &options)?, first, count)?;
         // SAFETY: non-NULL; the contract makes each a live object.
-        let (ctx, f) = unsafe { (&(*ctx).inner, &*(*f).inner) };
+        let (ctx, f) = unsafe { (&(*ctx).inner, &*f) };
         // A private buffer, so that `partials` is written only on success.
         let mut mine = vec![0.0; count as usize];
-        partition::integrate_partial(ctx, f, a, b, &options, first, &mut mine)?;
+        f.with_one_d(|f| partition::integrate_partial(ctx, f, a, b, &options, first, &mut mine))??;
         if count > 0 {
             // SAFETY: `partials` is non-NULL and writable for `len >= count`
             // doubles, and cannot overlap the fresh `mine`.

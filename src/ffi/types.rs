@@ -9,7 +9,7 @@ use crate::result::Integral;
 /// Major version of this vquad build.
 pub const VQUAD_VERSION_MAJOR: u32 = 0;
 /// Minor version of this vquad build.
-pub const VQUAD_VERSION_MINOR: u32 = 1;
+pub const VQUAD_VERSION_MINOR: u32 = 2;
 /// Patch version of this vquad build.
 pub const VQUAD_VERSION_PATCH: u32 = 0;
 
@@ -32,6 +32,12 @@ pub const VQ_RULE_GAUSS_LEGENDRE: vq_rule = 4;
 pub const VQ_RULE_GAUSS_KRONROD: vq_rule = 5;
 /// Adaptive tanh–sinh (double exponential) to `epsabs`/`epsrel`.
 pub const VQ_RULE_TANH_SINH: vq_rule = 6;
+/// Adaptive cubature over a box (d ≥ 2; Gauss–Kronrod in 1-D) to
+/// `epsabs`/`epsrel`: Genz–Malik degree 7/5 (d ≤ 15) or a degree 5/3 rule
+/// (16 ≤ d ≤ 64). `VQ_RULE_AUTO` with `n == 0` picks it for d ≥ 2. The
+/// values 8, 9 and 10 are reserved for `VQ_RULE_MONTE_CARLO`,
+/// `VQ_RULE_QMC` and `VQ_RULE_VEGAS`.
+pub const VQ_RULE_GENZ_MALIK: vq_rule = 7;
 
 /// Options of one integration. Initialise with `vq_options_default`, then
 /// set the fields you need.
@@ -52,6 +58,11 @@ pub struct vq_options {
     pub epsrel: f64,
     /// Evaluation budget (0 means the library default of 50 000 000).
     pub max_evals: u64,
+    /// Seed of the sampling rules; 0 means the fixed default seed
+    /// 0x243F6A8885A308D3, so a default run is reproducible.
+    pub seed: u64,
+    /// Independent randomizations of the sampling rules (default 8).
+    pub replicates: u32,
 }
 
 /// The outcome of one integration.
@@ -108,13 +119,15 @@ impl From<&Options> for vq_options {
             epsabs: o.epsabs,
             epsrel: o.epsrel,
             max_evals: o.max_evals,
+            seed: o.seed,
+            replicates: o.replicates,
         }
     }
 }
 
 /// Fills `*opts` with the defaults: `rule = VQ_RULE_AUTO`, `n = 0`,
 /// `order = 0` (8), `epsabs = 0`, `epsrel = 1e-10`, `max_evals = 0`
-/// (library default). Does nothing when `opts` is NULL.
+/// (library default), `seed = 0` (the fixed default seed), `replicates = 8`. Does nothing when `opts` is NULL.
 ///
 /// # Safety
 /// `opts` must be NULL or point to writable memory for one `vq_options`.
@@ -128,7 +141,7 @@ pub unsafe extern "C" fn vq_options_default(opts: *mut vq_options) {
     })
 }
 
-/// Returns the library version, e.g. `"0.1.0"`. Static: never free it.
+/// Returns the library version, e.g. `"0.2.0"`. Static: never free it.
 #[no_mangle]
 pub extern "C" fn vq_version() -> *const c_char {
     static V: OnceLock<CString> = OnceLock::new();
@@ -169,11 +182,12 @@ mod tests {
             VQ_RULE_GAUSS_LEGENDRE,
             VQ_RULE_GAUSS_KRONROD,
             VQ_RULE_TANH_SINH,
+            VQ_RULE_GENZ_MALIK,
         ];
         for (code, r) in c.into_iter().zip(Rule::ALL) {
             assert_eq!(code, r as i32);
         }
-        assert_eq!(Rule::from_code(7), None);
+        assert_eq!(Rule::from_code(11), None);
         assert_eq!(Rule::from_code(-1), None);
     }
 }

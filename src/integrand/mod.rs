@@ -8,10 +8,12 @@
 
 pub mod callback;
 pub mod expr;
+pub mod nd;
 pub mod poly;
 
 pub use callback::{BatchFn, ScalarFn};
 pub use expr::Expr;
+pub use nd::{NdBatchFn, NdFn, NdIntegrand};
 pub use poly::Poly;
 
 use crate::error::EvalError;
