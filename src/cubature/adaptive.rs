@@ -19,7 +19,7 @@ use crate::context::Context;
 use crate::error::{Error, EvalError, Result};
 use crate::integrand::nd::NdIntegrand;
 use crate::options::Options;
-use crate::rules::adaptive::Tolerance;
+use crate::rules::outcome::Tolerance;
 
 /// Target number of points of one evaluation task.
 const TASK_POINTS: usize = 2048;

@@ -177,7 +177,7 @@ impl Regions {
                     for (c, row) in col.iter_mut().zip(v.chunks_exact(m)) {
                         *c = row[k];
                     }
-                    crate::exec::reduce::pairwise(&col)
+                    crate::reduce::pairwise(&col)
                 })
                 .collect::<Vec<f64>>()
         };
