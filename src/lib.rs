@@ -40,6 +40,7 @@ pub mod error;
 pub(crate) mod exec;
 pub mod ffi;
 pub mod integrand;
+pub mod many;
 pub mod options;
 pub mod partition;
 pub mod reduce;
@@ -52,7 +53,10 @@ pub use api::{integrate, integrate_with_stats};
 pub use context::Context;
 pub use cubature::IntegralNd;
 pub use error::{Error, EvalError, Result, Status};
-pub use integrand::{BatchFn, Expr, Integrand, NdBatchFn, NdFn, NdIntegrand, Poly, ScalarFn};
+pub use integrand::{
+    BatchFn, Expr, Integrand, NdBatchFn, NdFn, NdIntegrand, ParamExpr, ParamFn, ParamIntegrand,
+    Poly, ScalarFn,
+};
 pub use options::{Options, Rule};
 pub use result::{CallStats, Integral, ThreadStats};
 pub use simd::{Lane, LANES};

@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("api", 6),
     ("partition", 6),
     ("rules", 5),
+    ("cubature", 5),
     ("exec", 4),
     ("context", 3),
     ("integrand", 2),

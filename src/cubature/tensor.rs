@@ -11,9 +11,9 @@ use super::axes::{weigh_and_check, Boxed};
 use super::{empty, parallel, IntegralNd, Outcome, MAX_TENSOR_NDIM};
 use crate::context::Context;
 use crate::error::{Error, EvalError, Result};
-use crate::reduce::pairwise;
 use crate::integrand::nd::NdIntegrand;
 use crate::options::{Options, Rule, MAX_ORDER, MAX_PANELS};
+use crate::reduce::pairwise;
 use crate::rules::gauss_legendre;
 
 /// Points per task.
