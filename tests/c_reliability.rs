@@ -81,3 +81,10 @@ fn sixteen_threads_sharing_one_context_get_exact_results() {
     let checked = run_passing(&exe, &["10", "60", "4"]);
     assert_eq!(checked, 160);
 }
+
+#[test]
+fn integrate_many_rows_keep_their_own_status_and_bits_from_c() {
+    let exe = build("many");
+    let checks = run_passing(&exe, &[]);
+    assert!(checks >= 30, "only {checks} checks ran");
+}
