@@ -19,6 +19,8 @@ want nm binutils
 want readelf binutils
 # .ci/jobs/reliability.sh
 want valgrind valgrind
+# benches/small.rs (vquad beside gsl_integration_qags)
+[ -e /usr/include/gsl/gsl_integration.h ] || need+=(libgsl-dev)
 
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
