@@ -154,11 +154,7 @@ impl ParamIntegrand for ParamBatchFn {
         const STACK: usize = 512;
         let mut on_stack = [0.0f64; STACK];
         let mut on_heap = Vec::new();
-        let chunk = if np == 0 {
-            xs.len().max(1)
-        } else {
-            (STACK / np).max(1)
-        };
+        let chunk = STACK.checked_div(np).map_or(xs.len().max(1), |c| c.max(1));
         let mut start = 0;
         while start < xs.len() {
             let len = chunk.min(xs.len() - start);

@@ -153,7 +153,9 @@ mod tests {
 
     /// Integrands whose first application converges, needs bisection, or
     /// fails, on ranges of several scales.
-    fn integrands() -> Vec<(&'static str, fn(f64) -> f64)> {
+    type Named = (&'static str, fn(f64) -> f64);
+
+    fn integrands() -> Vec<Named> {
         vec![
             ("exp", |x: f64| (-1.5 * x * x).exp()),
             ("lorentz", |x: f64| 1.0 / (1.0 + 1e4 * x * x)),
