@@ -122,3 +122,27 @@ pub fn run(args: &TableArgs) -> Result<ExitCode, String> {
         ExitCode::from(1)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_spans_from_to_inclusive_and_rejects_malformed_specs() {
+        let (name, v) = grid("p=0.5:10:3").unwrap();
+        assert_eq!(name, "p");
+        assert_eq!(v, vec![0.5, 5.25, 10.0]);
+        assert_eq!(grid("q=2:9:1").unwrap().1, vec![2.0]);
+        for bad in ["p", "p=1:2", "p=1:2:0", "p=a:2:3", "p=1:inf:3"] {
+            assert!(grid(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bounds_accept_numbers_and_infinities() {
+        assert_eq!(bound("-inf").unwrap(), f64::NEG_INFINITY);
+        assert_eq!(bound("inf").unwrap(), f64::INFINITY);
+        assert_eq!(bound("-1.5").unwrap(), -1.5);
+        assert!(bound("pi").is_err());
+    }
+}
