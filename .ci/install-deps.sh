@@ -26,6 +26,8 @@ want readelf binutils
 want valgrind valgrind
 # `vquad genz` compiles its hcubature_v reference shim against libcubature
 [ -f /usr/include/cubature.h ] || need+=(libcubature-dev)
+# benches/small.rs (vquad beside gsl_integration_qags)
+[ -e /usr/include/gsl/gsl_integration.h ] || need+=(libgsl-dev)
 
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

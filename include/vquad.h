@@ -172,6 +172,15 @@ typedef struct vq_result {
 } vq_result;
 
 /*
+ A parametric batch integrand: fill `fx[i] = f(x[i]; p[i*nparams ..
+ i*nparams + nparams - 1])` for `i < n` (points of several integrals may
+ share a call) and return 0, or non-zero to stop with `VQ_ERR_CALLBACK`.
+ Called concurrently from worker threads: it must be thread-safe, and so
+ must whatever `user` points to.
+ */
+typedef int (*vq_param_batch_fn)(const double *x, const double *p, size_t nparams, double *fx, size_t n, void *user);
+
+/*
  A multi-D point integrand: point `x[0..ndim)` gives its `nout` values in
  `fval[0..nout)`. Return 0, or non-zero to stop the integration with
  `VQ_ERR_CALLBACK`.
@@ -493,6 +502,71 @@ vq_status vq_integrand_expr(const char *expr, struct vq_integrand **out);
  be NULL or readable; `out` must be writable.
  */
 vq_status vq_integrate(struct vq_context *ctx, const struct vq_integrand *f, double a, double b, const struct vq_options *opts, struct vq_result *out);
+
+/*
+ Creates a parametric integrand `f(x; p)` with `nparams` parameters per
+ integral from a batch callback (see `vq_param_batch_fn`), for
+ `vq_integrate_many`. `user` is passed through untouched and must outlive
+ the integrand. With `nparams == 0` it is a plain integrand, which
+ `vq_integrate` accepts too.
+
+ Errors: `VQ_ERR_NULL_ARG` (f or out NULL).
+
+ # Safety
+ See above; `out` must be writable.
+ */
+vq_status vq_integrand_param_batch(vq_param_batch_fn f, void *user, size_t nparams, struct vq_integrand **out);
+
+/*
+ Compiles an expression in `x` and the named parameters, e.g.
+ `"exp(-p*x^2)*cos(q*x)"` with `names = {"p", "q"}` (row `k` of
+ `vq_integrate_many`'s `params` gives `p` then `q`). Grammar as for
+ `vq_integrand_expr`. The strings are copied.
+
+ Errors: `VQ_ERR_NULL_ARG` (expr, out, or names NULL with
+ `nparams > 0`, or a NULL name), `VQ_ERR_INVALID_ARG` (not UTF-8, a name
+ repeated or reserved), `VQ_ERR_PARSE` (with the column in
+ `vq_last_error()`, also for a name not in `names`).
+
+ # Safety
+ `expr` and each of the `nparams` names must be NULL or NUL-terminated;
+ `names` must be NULL or hold `nparams` pointers; `out` must be writable.
+ */
+vq_status vq_integrand_expr_params(const char *expr, const char *const *names, size_t nparams, struct vq_integrand **out);
+
+/*
+ Integrates a table: `F_k = ∫_{a[k]}^{b[k]} f(x; params[k*nparams ..])
+ dx` for `k < m`, threads across the integrals. `f` may be parametric
+ (`vq_integrand_param_batch`, `vq_integrand_expr_params`: `params` holds
+ `m` rows of its `nparams` values) or plain (any other integrand:
+ `params` must be NULL and the rows differ only in their bounds). One
+ `opts` (NULL = defaults) for all: every rule works, infinite bounds
+ too, and `max_evals` and the tolerances apply to each integral alone.
+
+ Each `results[k]` is bitwise what integrating row `k` alone with
+ `vq_integrate` gives, for any thread count and any `m`;
+ `results[k].evals` counts row `k`'s evaluations only.
+
+ Per-row outcome: `statuses[k]` is row `k`'s status (`VQ_OK`, or e.g.
+ `VQ_ERR_INVALID_ARG` for a NaN bound, `VQ_ERR_NONFINITE`,
+ `VQ_ERR_CALLBACK`, `VQ_ERR_MAX_EVALS`), and `results[k]` its result (for
+ `VQ_ERR_MAX_EVALS` the best estimate; for other failures NaN value and
+ error). A failing row never stops the others. Returns `VQ_OK` when every
+ row succeeded, else the status of the lowest-numbered failed row, whose
+ message `vq_last_error()` gives.
+
+ Refused before any work, writing nothing: `VQ_ERR_NULL_ARG` (ctx, f, a,
+ b, results or statuses NULL; params NULL for a parametric `f` with
+ `nparams > 0`), `VQ_ERR_INVALID_ARG` (options no row could use; params
+ given for a plain `f`; a multi-D `f`). `m == 0` returns `VQ_OK` and
+ touches nothing.
+
+ # Safety
+ `ctx` and `f` must be live objects; `a`, `b`, `results` and `statuses`
+ must hold `m` elements, `params` `m·nparams` (or be NULL as above);
+ `opts` must be NULL or readable.
+ */
+vq_status vq_integrate_many(struct vq_context *ctx, const struct vq_integrand *f, size_t m, const double *a, const double *b, const double *params, const struct vq_options *opts, struct vq_result *results, vq_status *statuses);
 
 /*
  Creates a multi-D integrand of `ndim` variables and `nout` components

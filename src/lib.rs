@@ -33,12 +33,14 @@
 pub mod affinity;
 pub(crate) mod api;
 pub(crate) mod blocks;
+pub(crate) mod clock;
 pub mod context;
 pub mod cubature;
 pub mod error;
 pub(crate) mod exec;
 pub mod ffi;
 pub mod integrand;
+pub mod many;
 pub mod options;
 pub mod partition;
 pub mod reduce;
@@ -53,7 +55,8 @@ pub use context::Context;
 pub use cubature::IntegralNd;
 pub use error::{Error, EvalError, Result, Status};
 pub use integrand::{
-    BatchFn, Expr, Integrand, NdBatchFn, NdExpr, NdFn, NdIntegrand, Poly, ScalarFn,
+    BatchFn, Expr, Integrand, NdBatchFn, NdExpr, NdFn, NdIntegrand, ParamExpr, ParamFn,
+    ParamIntegrand, Poly, ScalarFn,
 };
 pub use options::{Options, Rule};
 pub use result::{CallStats, Integral, ThreadStats};

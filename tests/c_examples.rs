@@ -119,6 +119,13 @@ fn c_examples_build_and_run_static_and_shared() {
             batch.contains("VQ_ERR_CALLBACK") && batch.contains("returned 42"),
             "{batch}"
         );
+        let table = run(&build("table.c", link, &["-lm"]), &[]);
+        assert!(
+            table.contains("p,value,abs_error,evals,status")
+                && table.matches(",VQ_OK").count() == 20
+                && table.contains("max relative error vs closed form"),
+            "{table}"
+        );
         let expr = build("expr.c", link, &["-lm"]);
         let out = run(&expr, &["exp(-x^2)*cos(x)", "-5", "5", "10000"]);
         let exact = std::f64::consts::PI.sqrt() * (-0.25f64).exp();

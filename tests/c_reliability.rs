@@ -104,3 +104,10 @@ fn every_row_of_the_multi_d_contract_passes() {
     let rows = run_passing(&exe, &[]);
     assert!(rows >= 10, "only {rows} rows ran");
 }
+
+#[test]
+fn integrate_many_rows_keep_their_own_status_and_bits_from_c() {
+    let exe = build("many");
+    let checks = run_passing(&exe, &[]);
+    assert!(checks >= 30, "only {checks} checks ran");
+}

@@ -19,6 +19,8 @@ const LAYERS: &[(&str, u32)] = &[
     ("context", 3),
     ("integrand", 2),
     ("affinity", 1),
+    ("clock", 1),
+    ("many", 6),
     ("blocks", 1),
     ("error", 1),
     ("options", 1),

@@ -12,6 +12,7 @@ mod problem;
 mod sample;
 mod seed;
 mod sweep;
+mod table;
 
 use std::process::ExitCode;
 
@@ -37,6 +38,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Compare padded slots, false sharing, a mutex and an atomic CAS.
     Contention(contention::ContentionArgs),
+    /// Tabulate a parametric integral: vquad table 'exp(-p*x^2)' 0 1 --param p=0.5:10:1000
+    Table(table::TableArgs),
     /// Fit Amdahl's law to a criterion thread-sweep group (cargo bench --bench scaling).
     FitCriterion(criterion_fit::CriterionFitArgs),
 }
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Some(Command::Sweep(args)) => sweep::run(&args),
         Some(Command::Contention(args)) => contention::run_cmd(&args),
         Some(Command::FitCriterion(args)) => criterion_fit::run(&args),
+        Some(Command::Table(args)) => table::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -7,6 +7,7 @@
 //! may live in any module of its crate), so the context itself knows
 //! nothing of rules.
 
+use crate::clock::Stopwatch;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::exec::evaluator::Evaluator;
@@ -67,8 +68,10 @@ fn run(
     b: f64,
     opts: &Options,
 ) -> Result<Integral> {
+    let clock = Stopwatch::start();
     let finished = rules::plan(a, b, opts)?.run(ev, f)?;
-    let result = record(finished.computed, ctx.threads() as u32, 0.0);
+    let seconds = clock.seconds();
+    let result = record(finished.computed, ctx.threads() as u32, seconds);
     match finished.budget_exhausted {
         Some(message) => Err(Error::MaxEvals {
             partial: result,
@@ -93,7 +96,8 @@ pub fn integrate(
     b: f64,
     opts: &Options,
 ) -> Result<Integral> {
-    integrate_with_stats(ctx, f, a, b, opts).0
+    // No stats snapshot: it would allocate, and a small call is cheap.
+    run(&Evaluator::new(ctx), ctx, f, a, b, opts)
 }
 
 impl Context {

@@ -275,6 +275,14 @@ impl<'c> Evaluator<'c> {
         }
     }
 
+    /// Records one job of `evals` evaluations and `ns` nanoseconds that ran
+    /// on the calling thread outside [`Evaluator::run_jobs`] (a rule's
+    /// small first step).
+    pub fn record_here(&self, evals: u64, ns: u64) {
+        let thread = rayon::current_thread_index().unwrap_or(0);
+        self.slots.record(thread, evals, ns, 1);
+    }
+
     /// Ends a successful call: reports progress 1.0.
     pub fn finish(&self) {
         self.progress.finish();

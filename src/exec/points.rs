@@ -86,6 +86,29 @@ impl<'a> PointEvaluator<'a> {
         ev.run_in_pool(enter, move || op(self))
     }
 
+    /// [`Evaluator::eval`] for one rule application (at most [`CHUNK`]
+    /// points): one integrand call on the calling thread, timed only when
+    /// the context has a pool whose use the timing could later decide.
+    ///
+    /// # Errors
+    /// As [`Evaluator::eval`].
+    pub fn eval_small(&mut self, xs: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
+        debug_assert!(xs.len() <= CHUNK && xs.len() == out.len());
+        if self.ev.cancelled() {
+            return Err(EvalError::Cancelled);
+        }
+        let t0 = Instant::now();
+        let res = eval_checked(self.f, xs, out);
+        let ns = t0.elapsed().as_nanos() as u64;
+        if res.is_ok() {
+            self.ev.record_here(xs.len() as u64, ns);
+        }
+        self.ns_per_point = Some(ns as f64 / xs.len().max(1) as f64);
+        self.evals += xs.len() as u64;
+        self.last_len = xs.len();
+        res
+    }
+
     /// Sets `out[i] = f(xs[i])` for every point.
     ///
     /// # Errors

@@ -8,6 +8,7 @@ use super::status::vq_status;
 use super::types::{vq_batch_fn, vq_fn};
 use crate::error::Error;
 use crate::integrand::nd::{NdAsOneD, NdIntegrand, OneD};
+use crate::integrand::param::{ParamIntegrand, Row};
 use crate::integrand::{BatchFn, Integrand, Poly, ScalarFn};
 
 /// An integrand: immutable once created, shareable by any number of threads
@@ -28,6 +29,8 @@ pub(crate) enum Kind {
     OneD(Box<dyn Integrand>),
     /// A function of `ndim` variables with `nout` components.
     Nd(Box<dyn NdIntegrand>),
+    /// A function of `x` and a row of parameters, for `vq_integrate_many`.
+    Param(Box<dyn ParamIntegrand>),
 }
 
 impl vq_integrand {
@@ -44,6 +47,7 @@ impl vq_integrand {
         match &self.inner {
             Kind::OneD(_) => (1, 1),
             Kind::Nd(f) => (f.ndim(), f.nout()),
+            Kind::Param(_) => (1, 1),
         }
     }
 
@@ -55,6 +59,8 @@ impl vq_integrand {
     pub(crate) fn with_one_d<R>(&self, body: impl FnOnce(&dyn Integrand) -> R) -> Result<R, Error> {
         match &self.inner {
             Kind::OneD(f) => Ok(body(&**f)),
+            Kind::Param(f) if f.nparams() == 0 => Ok(body(&Row::new(&**f, &[]))),
+            Kind::Param(f) => Err(Self::needs_params(f.nparams())),
             Kind::Nd(f) if f.ndim() == 1 && f.nout() == 1 => Ok(body(&NdAsOneD(&**f))),
             Kind::Nd(f) => Err(Error::invalid(format!(
                 "this integrand has ndim = {}, nout = {}: integrate it with vq_integrate_nd",
@@ -65,11 +71,22 @@ impl vq_integrand {
     }
 
     /// Runs `body` on this integrand as a multi-D one.
-    pub(crate) fn with_nd<R>(&self, body: impl FnOnce(&dyn NdIntegrand) -> R) -> R {
+    ///
+    /// # Errors
+    /// [`Error::InvalidArg`] for a parametric integrand with parameters.
+    pub(crate) fn with_nd<R>(&self, body: impl FnOnce(&dyn NdIntegrand) -> R) -> Result<R, Error> {
         match &self.inner {
-            Kind::OneD(f) => body(&OneD(&**f)),
-            Kind::Nd(f) => body(&**f),
+            Kind::OneD(f) => Ok(body(&OneD(&**f))),
+            Kind::Nd(f) => Ok(body(&**f)),
+            Kind::Param(f) if f.nparams() == 0 => Ok(body(&OneD(&Row::new(&**f, &[])))),
+            Kind::Param(f) => Err(Self::needs_params(f.nparams())),
         }
+    }
+
+    fn needs_params(nparams: usize) -> Error {
+        Error::invalid(format!(
+            "this integrand takes {nparams} parameters: integrate it with vq_integrate_many"
+        ))
     }
 }
 

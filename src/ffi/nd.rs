@@ -252,7 +252,7 @@ pub unsafe extern "C" fn vq_integrate_nd(
         let outcome = f.with_nd(|g| {
             check_call(g, lo, hi, nout)?;
             integrate_nd(ctx, g, lo, hi, &options)
-        })?;
+        })??;
         let write = |r: &IntegralNd| {
             let errs = r.abs_errors.clone().unwrap_or_else(|| vec![f64::NAN; nout]);
             // SAFETY: `values`, `abs_errors` are writable for `nout` doubles

@@ -151,7 +151,7 @@ pub unsafe extern "C" fn vq_integrate_nd_partial(
                 ))
             })? as usize;
         let mut mine = vec![0.0; need];
-        f.with_nd(|g| crate::sampling::integrate_partials(ctx, &d, g, first, &mut mine))?;
+        f.with_nd(|g| crate::sampling::integrate_partials(ctx, &d, g, first, &mut mine))??;
         if need > 0 {
             // SAFETY: writable for `len >= need` doubles per the contract;
             // the source is a private buffer of `need` doubles.

@@ -9,11 +9,13 @@
 pub mod callback;
 pub mod expr;
 pub mod nd;
+pub mod param;
 pub mod poly;
 
 pub use callback::{BatchFn, ScalarFn};
 pub use expr::Expr;
 pub use nd::{NdBatchFn, NdExpr, NdFn, NdIntegrand};
+pub use param::{ParamExpr, ParamFn, ParamIntegrand};
 pub use poly::Poly;
 
 use crate::error::EvalError;

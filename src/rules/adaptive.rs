@@ -22,7 +22,7 @@
 use super::kronrod;
 use super::outcome::{Adaptive, Outcome, Tolerance};
 use super::transform::Range;
-use super::{gauss_kronrod::Gk, orient, qags, tanh_sinh, Computed, Finished};
+use super::{gauss_kronrod::Gk, orient, qags, small, tanh_sinh, Computed, Finished};
 use crate::error::{Error, EvalError, Result};
 use crate::exec::evaluator::Evaluator;
 use crate::exec::points::PointEvaluator;
@@ -60,7 +60,7 @@ pub const AUTO_TANH_SINH_LEVEL: u32 = 3;
 /// (it samples far closer to the endpoints than QAGS does) just ends the
 /// pass: QAGS then reports its own.
 fn auto(ev: &mut PointEvaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<Adaptive> {
-    let root = match qags::start(ev, gk, tol, budget)? {
+    let root = match small::start(ev, gk.rule(), gk.range(), tol, budget)? {
         qags::Start::Done(out) => return Ok(out),
         qags::Start::Root(root) => root,
     };
@@ -137,7 +137,7 @@ impl AdaptivePlan {
                 tanh_sinh::integrate(&mut ev, range, tol, budget, tanh_sinh::MAX_LEVEL)?
             }
             Rule::Auto => auto(&mut ev, Gk::new(kronrod::rule(order), range), tol, budget)?,
-            _ => qags::integrate(&mut ev, Gk::new(kronrod::rule(order), range), tol, budget)?,
+            _ => small::integrate(&mut ev, kronrod::rule(order), range, tol, budget)?,
         };
         if !out.value.is_finite() {
             // Every value was finite, but a weighted sum overflowed (tanh-sinh

@@ -47,6 +47,11 @@ impl Gk {
         Gk { rule, range }
     }
 
+    /// The Kronrod pair.
+    pub fn rule(&self) -> &'static KronrodRule {
+        self.rule
+    }
+
     /// The range being integrated.
     pub fn range(&self) -> Range {
         self.range

@@ -15,6 +15,7 @@ pub(crate) mod kronrod;
 pub(crate) mod outcome;
 pub(crate) mod pieces;
 pub(crate) mod qags;
+pub(crate) mod small;
 pub(crate) mod tanh_sinh;
 pub(crate) mod transform;
 pub(crate) mod wynn;

@@ -71,6 +71,7 @@ pub enum Start {
 /// Evaluation failures, and [`Error::InvalidArg`] when the range is too
 /// narrow to place a single rule strictly inside it or the budget is below
 /// one rule application.
+#[cfg_attr(not(test), allow(dead_code))] // the reference of rules::small
 pub fn integrate(ev: &mut PointEvaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<Adaptive> {
     match start(ev, gk, tol, budget)? {
         Start::Done(out) => Ok(out),
@@ -99,13 +100,7 @@ pub fn start(ev: &mut PointEvaluator, gk: Gk, tol: Tolerance, budget: u64) -> Re
     let mut fx = vec![0.0; xs.len()];
     ev.eval(&xs, &mut fx)?;
     let root = gk.apply(lo, hi, &fx)?;
-    // QAGS's first test: done, or round-off already dominates.
-    let errbnd = tol.bound(root.value);
-    let outcome = if root.error <= 100.0 * f64::EPSILON * root.resabs && root.error > errbnd {
-        Outcome::Roundoff
-    } else if (root.error <= errbnd && root.error != root.resasc) || root.error == 0.0 {
-        Outcome::Converged
-    } else {
+    let Some(outcome) = first_test(&root, tol) else {
         return Ok(Start::Root(root));
     };
     Ok(Start::Done(Adaptive {
@@ -115,6 +110,19 @@ pub fn start(ev: &mut PointEvaluator, gk: Gk, tol: Tolerance, budget: u64) -> Re
         subintervals: 1,
         outcome,
     }))
+}
+
+/// QAGS's first test on the root estimate: done (`Converged`), round-off
+/// already dominates (`Roundoff`), or `None` to go on bisecting.
+pub fn first_test(root: &Estimate, tol: Tolerance) -> Option<Outcome> {
+    let errbnd = tol.bound(root.value);
+    if root.error <= 100.0 * f64::EPSILON * root.resabs && root.error > errbnd {
+        Some(Outcome::Roundoff)
+    } else if (root.error <= errbnd && root.error != root.resasc) || root.error == 0.0 {
+        Some(Outcome::Converged)
+    } else {
+        None
+    }
 }
 
 /// Continues QAGS from the root estimate returned by [`start`] (further
