@@ -25,6 +25,7 @@ pub mod options;
 pub mod result;
 pub mod rules;
 pub mod simd;
+pub mod topology;
 
 pub use affinity::Binding;
 pub use context::Context;
