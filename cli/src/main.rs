@@ -4,10 +4,12 @@
 
 mod contention;
 mod criterion_fit;
+mod info;
 mod integrate;
 mod problem;
 mod seed;
 mod sweep;
+mod workloads;
 
 use std::process::ExitCode;
 
@@ -31,6 +33,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Compare padded slots, false sharing, a mutex and an atomic CAS.
     Contention(contention::ContentionArgs),
+    /// Version, SIMD, CPU, threads, padding and binding as vquad sees them.
+    Info(info::InfoArgs),
     /// Fit Amdahl's law to a criterion thread-sweep group (cargo bench --bench scaling).
     FitCriterion(criterion_fit::CriterionFitArgs),
 }
@@ -42,6 +46,7 @@ fn main() -> ExitCode {
         Some(Command::Seed(args)) => seed::run(&args).map_err(|e| e.to_string()),
         Some(Command::Integrate(args)) => integrate::run(&args),
         Some(Command::Sweep(args)) => sweep::run(&args),
+        Some(Command::Info(args)) => info::run(&args),
         Some(Command::Contention(args)) => contention::run_cmd(&args),
         Some(Command::FitCriterion(args)) => criterion_fit::run(&args),
     };
