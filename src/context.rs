@@ -1,15 +1,19 @@
-//! The integration context: a reusable thread pool and its thread count.
+//! The integration context: a reusable thread pool, its placement, its
+//! cancellation epoch and its progress sink.
+//!
+//! Invariant: a context knows how to run work, never what work. It imports
+//! no integrand, rule or option; the integration entry points
+//! ([`Context::integrate`], defined in the api layer) and the evaluator in
+//! `exec` use it, never the other way round.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
 use crate::affinity::{self, Binding};
 use crate::error::{Error, Result};
-use crate::integrand::Integrand;
-use crate::options::Options;
-use crate::result::Integral;
 
 /// Largest thread count a context accepts. Counts above it (such as 2^30)
 /// are almost certainly a caller bug and are refused.
@@ -43,6 +47,51 @@ pub struct Context {
     bound: Vec<usize>,
     /// Bumped by [`Context::cancel`]; a call stops when it changes.
     cancel_epoch: AtomicU64,
+    /// Where calls report their progress (see [`Context::set_progress`]).
+    progress: Mutex<Option<Arc<ProgressSink>>>,
+}
+
+/// A progress callback and the flag that lets one thread at a time call it.
+///
+/// Invariant: `f` runs only while `busy` is held, so a callback never runs
+/// on two threads at once, even for concurrent calls on one context.
+pub struct ProgressSink {
+    f: Box<dyn Fn(f64) + Send + Sync>,
+    busy: AtomicBool,
+}
+
+impl std::fmt::Debug for ProgressSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProgressSink").finish_non_exhaustive()
+    }
+}
+
+impl ProgressSink {
+    /// Unless another thread is calling the callback now, takes the flag,
+    /// asks `decide` for the fraction to report (`None`: nothing) and calls
+    /// the callback with it; returns whether the flag was taken.
+    pub fn try_report_with(&self, decide: impl FnOnce() -> Option<f64>) -> bool {
+        if self
+            .busy
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            return false;
+        }
+        if let Some(fraction) = decide() {
+            (self.f)(fraction);
+        }
+        self.busy.store(false, Ordering::Release);
+        true
+    }
+
+    /// Calls the callback with `fraction`, waiting for a call running on
+    /// another thread to return first.
+    pub fn report(&self, fraction: f64) {
+        while !self.try_report_with(|| Some(fraction)) {
+            std::thread::yield_now();
+        }
+    }
 }
 
 impl std::fmt::Debug for Context {
@@ -132,6 +181,7 @@ impl Context {
             threads,
             bound,
             cancel_epoch: AtomicU64::new(0),
+            progress: Mutex::new(None),
         })
     }
 
@@ -177,20 +227,44 @@ impl Context {
         }
     }
 
-    /// Integrates `f` over `[a, b]` with the given options.
+    /// Sets the progress callback of every call started on this context
+    /// from now on, replacing any earlier one; `None` removes it.
     ///
-    /// `b < a` gives −∫ from b to a, and `a == b` gives 0.
+    /// A call reports the fraction of its work done, in `[0, 1]` and never
+    /// decreasing: tasks done / total for fixed rules, evaluations spent /
+    /// `max_evals` for adaptive rules. It reports at most about every
+    /// 100 ms, from one thread at a time (the callback never runs
+    /// concurrently with itself), and reports 1.0 when it succeeds. A call
+    /// without a callback pays one branch per task.
     ///
-    /// # Errors
-    /// See [`Error`]. [`Error::MaxEvals`] still carries the best estimate.
-    pub fn integrate<F: Integrand + ?Sized>(
-        &self,
-        f: &F,
-        a: f64,
-        b: f64,
-        opts: &Options,
-    ) -> Result<Integral> {
-        crate::rules::integrate(self, &DynRef(f), a, b, opts)
+    /// # Examples
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// let ctx = vquad::Context::new(2).unwrap();
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = Arc::clone(&seen);
+    /// ctx.set_progress(Some(Box::new(move |f| log.lock().unwrap().push(f))));
+    /// let f = vquad::Poly::new(&[1.0]).unwrap();
+    /// let opts = vquad::Options::fixed(vquad::Rule::Midpoint, 1 << 20);
+    /// ctx.integrate(&f, 0.0, 1.0, &opts).unwrap();
+    /// assert_eq!(seen.lock().unwrap().last(), Some(&1.0));
+    /// ```
+    pub fn set_progress(&self, callback: Option<Box<dyn Fn(f64) + Send + Sync>>) {
+        let sink = callback.map(|f| {
+            Arc::new(ProgressSink {
+                f,
+                busy: AtomicBool::new(false),
+            })
+        });
+        *self.progress.lock().unwrap_or_else(|p| p.into_inner()) = sink;
+    }
+
+    /// The progress sink a call starting now reports to.
+    pub fn progress_sink(&self) -> Option<Arc<ProgressSink>> {
+        self.progress
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 
@@ -215,42 +289,6 @@ fn join_all(workers: Vec<JoinHandle<()>>) {
             // result carries nothing to report.
             let _ = handle.join();
         }
-    }
-}
-
-/// Adapts any `&F` (sized or not) to `&dyn Integrand` without boxing.
-struct DynRef<'a, F: Integrand + ?Sized>(&'a F);
-
-impl<F: Integrand + ?Sized> Integrand for DynRef<'_, F> {
-    fn eval(&self, xs: &[f64], out: &mut [f64]) -> std::result::Result<(), crate::EvalError> {
-        self.0.eval(xs, out)
-    }
-    fn eval_lane(&self, x: crate::Lane) -> std::result::Result<crate::Lane, crate::EvalError> {
-        self.0.eval_lane(x)
-    }
-    fn sum_strided(
-        &self,
-        start: f64,
-        step: f64,
-        count: usize,
-    ) -> std::result::Result<f64, crate::EvalError> {
-        self.0.sum_strided(start, step, count)
-    }
-    fn is_cheap(&self) -> bool {
-        self.0.is_cheap()
-    }
-    fn strided_chunk(&self) -> Option<usize> {
-        self.0.strided_chunk()
-    }
-    fn strided_chunk_sums(
-        &self,
-        start: f64,
-        step: f64,
-        count: usize,
-        first: usize,
-        sums: &mut [f64],
-    ) -> std::result::Result<(), crate::EvalError> {
-        self.0.strided_chunk_sums(start, step, count, first, sums)
     }
 }
 

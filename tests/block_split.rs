@@ -85,7 +85,7 @@ fn chunk_sums_add_up_to_the_strided_sum_bit_for_bit() {
                     .unwrap();
             }
             assert_eq!(sums, pieces);
-            let tree = vquad::exec::reduce::pairwise(&sums);
+            let tree = vquad::reduce::pairwise(&sums);
             let direct = f.sum_strided(start, step, count).unwrap();
             assert_eq!(tree.to_bits(), direct.to_bits(), "count {count}");
         }

@@ -5,9 +5,9 @@
 use std::ffi::{c_void, CStr};
 use std::ptr::{null, null_mut};
 
-use vquad::exec::blocks::{BLOCK, MAX_TASKS};
-use vquad::exec::partition;
 use vquad::ffi::*;
+use vquad::partition;
+use vquad::partition::{BLOCK, MAX_TASKS};
 use vquad::{Context, Error, Integrand, Options, Poly, Rule};
 
 /// Runs the integral as `nranks` ranks with `threads[r % len]` threads each,

@@ -10,23 +10,14 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use crossbeam_utils::CachePadded;
 
+use crate::result::ThreadStats;
+
 /// What one thread did during one call.
 #[derive(Debug, Default)]
 pub struct Slot {
     evals: AtomicU64,
     busy_ns: AtomicU64,
     tasks: AtomicU64,
-}
-
-/// A snapshot of one slot.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SlotStats {
-    /// Integrand evaluations made by this thread.
-    pub evals: u64,
-    /// Nanoseconds this thread spent inside tasks.
-    pub busy_ns: u64,
-    /// Tasks this thread ran.
-    pub tasks: u64,
 }
 
 /// One padded slot per worker thread.
@@ -55,18 +46,19 @@ impl Slots {
     }
 
     /// Snapshot of every slot, in thread order.
-    pub fn stats(&self) -> Vec<SlotStats> {
+    pub fn stats(&self) -> Vec<ThreadStats> {
         self.slots
             .iter()
-            .map(|s| SlotStats {
+            .map(|s| ThreadStats {
                 evals: s.evals.load(Relaxed),
                 busy_ns: s.busy_ns.load(Relaxed),
-                tasks: s.tasks.load(Relaxed),
+                jobs: s.tasks.load(Relaxed),
             })
             .collect()
     }
 
     /// Total evaluations over all slots.
+    #[cfg(test)]
     pub fn total_evals(&self) -> u64 {
         self.slots.iter().map(|s| s.evals.load(Relaxed)).sum()
     }
@@ -104,10 +96,10 @@ mod tests {
         assert_eq!(slots.total_evals(), 18);
         assert_eq!(
             slots.stats()[0],
-            SlotStats {
+            ThreadStats {
                 evals: 11,
                 busy_ns: 6,
-                tasks: 2
+                jobs: 2
             }
         );
     }

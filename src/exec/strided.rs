@@ -3,32 +3,19 @@
 //! A fixed rule is a weighted combination of *streams*: stream `s` is the sum
 //! `Σ_{i < count} f(a + (i + offset)·h)` with `h = (b − a)/n`. Each stream is
 //! planned into blocks and tasks ([`StreamPlan`]); all tasks of all streams
-//! form one flat, numbered list ([`StreamTasks`]). [`run_tasks`] runs any
-//! range of such a list on the context's pool in any order; each task writes
-//! only its own sum. Block sums inside a task and task sums inside a stream
+//! form one flat, numbered list ([`StreamTasks`]). The evaluator runs any
+//! range of such a list as jobs, in any order; each task writes only its
+//! own sum. Block sums inside a task and task sums inside a stream
 //! are combined by the fixed pairwise tree, so the bits of every stream sum
 //! are independent of the thread count, of scheduling, and of which process
-//! computed which task (see [`crate::exec::partition`]).
-
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::Mutex;
-use std::time::Instant;
+//! computed which task (see `crate::partition`).
 
 use rayon::prelude::*;
 
-use super::blocks::StreamPlan;
-use super::reduce::{pairwise, pairwise_range, with_sums};
-use super::slots::Slots;
-use crate::context::Context;
+use crate::blocks::StreamPlan;
 use crate::error::EvalError;
 use crate::integrand::{find_nonfinite, Integrand};
-
-/// Below this many points a cheap integrand (a polynomial) runs on the
-/// calling thread: waking the pool costs 10–20 µs, the time to evaluate about
-/// half a million polynomial points on one core.
-pub const SERIAL_POINTS_CHEAP: u64 = 1 << 19;
-/// Below this many points any other integrand runs on the calling thread.
-pub const SERIAL_POINTS: u64 = 4096;
+use crate::reduce::{pairwise, pairwise_range, with_sums};
 
 /// One stream of equally spaced points: `a + (i + offset)·h`, `i < count`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -81,11 +68,6 @@ impl StreamTasks {
         self.first_task[self.streams.len()]
     }
 
-    /// True when no stream has a point.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The stream of global task `g` and the task's index inside it.
     fn locate(&self, g: u64) -> (usize, u64) {
         let s = self.first_task.partition_point(|&t| t <= g) - 1;
@@ -105,7 +87,7 @@ impl StreamTasks {
     /// are spread over the current rayon pool; the bits are the same either
     /// way. Before each block (and each split piece), `cancelled()` is asked
     /// whether to stop with [`EvalError::Cancelled`] (see
-    /// [`Context::cancel`]).
+    /// [`crate::Context::cancel`]).
     pub fn task_sum(
         &self,
         f: &dyn Integrand,
@@ -190,85 +172,4 @@ fn chunked_sum(
         }
         Ok(pairwise(sums))
     })
-}
-
-/// What [`run_tasks`] did besides writing the task sums.
-#[derive(Debug)]
-pub struct TaskRun {
-    /// Per-thread work records.
-    pub slots: Slots,
-    /// Whether the pool was used (false: the calling thread did everything).
-    pub parallel: bool,
-}
-
-/// Runs tasks `first .. first + out.len()` on the context, writing the sum
-/// of task `first + i` to `out[i]`. `task(g, split)` returns the sum of task
-/// `g` and the points it evaluated, splitting its blocks across the pool
-/// when `split` is true; `points` is the total over the range, used with
-/// `cheap` (see [`Integrand::is_cheap`]) to decide whether waking the pool
-/// pays off, and `splittable` says whether a single task can use more than
-/// one thread. The values written never depend on these decisions.
-///
-/// On failure, the error of the lowest-numbered failing task is returned, so
-/// the reported error does not depend on the thread count either; `out` is
-/// then partly written.
-pub fn run_tasks(
-    ctx: &Context,
-    first: u64,
-    out: &mut [f64],
-    points: u64,
-    cheap: bool,
-    splittable: bool,
-    task: impl Fn(u64, bool) -> Result<(f64, u64), EvalError> + Sync,
-) -> Result<TaskRun, EvalError> {
-    let threshold = if cheap {
-        SERIAL_POINTS_CHEAP
-    } else {
-        SERIAL_POINTS
-    };
-    let parallel = ctx.threads() > 1 && points > threshold && (out.len() > 1 || splittable);
-    let slots = Slots::new(ctx.threads());
-    // Lowest failing task index so far; tasks above it are skipped.
-    let first_failure = AtomicU64::new(u64::MAX);
-    let failure: Mutex<Option<(u64, EvalError)>> = Mutex::new(None);
-
-    let run_one = |g: u64, out: &mut f64| {
-        if g > first_failure.load(Relaxed) {
-            return;
-        }
-        let t0 = Instant::now();
-        let thread = rayon::current_thread_index().unwrap_or(0);
-        match task(g, parallel) {
-            Ok((v, evals)) => {
-                *out = v;
-                slots.record(thread, evals, t0.elapsed().as_nanos() as u64);
-            }
-            Err(e) => {
-                let mut slot = failure.lock().unwrap_or_else(|p| p.into_inner());
-                if slot.as_ref().is_none_or(|(k, _)| g < *k) {
-                    *slot = Some((g, e));
-                    first_failure.fetch_min(g, Relaxed);
-                }
-            }
-        }
-    };
-    match ctx.pool().filter(|_| parallel) {
-        Some(pool) => pool.install(|| {
-            out.par_iter_mut()
-                .enumerate()
-                .for_each(|(i, out)| run_one(first + i as u64, out))
-        }),
-        None => {
-            for (i, out) in out.iter_mut().enumerate() {
-                run_one(first + i as u64, out);
-                if first_failure.load(Relaxed) != u64::MAX {
-                    break;
-                }
-            }
-        }
-    }
-    if let Some((_, e)) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(e);
-    }
-    Ok(TaskRun { slots, parallel })
 }

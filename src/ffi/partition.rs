@@ -7,8 +7,8 @@ use super::integrand::vq_integrand;
 use super::status::vq_status;
 use super::types::{vq_options, vq_result};
 use crate::error::Error;
-use crate::exec::partition;
 use crate::options::Options;
+use crate::partition;
 
 /// Reads the options, which the partition functions require (a fixed rule
 /// needs at least `rule` and `n`, so there are no defaults to fall back on).

@@ -15,7 +15,7 @@ pub use expr::Expr;
 pub use poly::Poly;
 
 use crate::error::EvalError;
-use crate::exec::reduce::sum_slice;
+use crate::reduce::sum_slice;
 use crate::simd::{Lane, LANES};
 
 /// Points per chunk when a block is evaluated through [`Integrand::eval`]:
@@ -109,10 +109,10 @@ pub fn sum_strided_via_eval<F: Integrand + ?Sized>(
     count: usize,
 ) -> Result<f64, EvalError> {
     let chunks = count.div_ceil(CHUNK);
-    let mut sums = [0.0f64; crate::exec::blocks::BLOCK / CHUNK];
+    let mut sums = [0.0f64; crate::blocks::BLOCK / CHUNK];
     debug_assert!(chunks <= sums.len());
     chunk_sums_via_eval(f, start, step, count, 0, &mut sums[..chunks])?;
-    Ok(crate::exec::reduce::pairwise(&sums[..chunks]))
+    Ok(crate::reduce::pairwise(&sums[..chunks]))
 }
 
 /// [`Integrand::strided_chunk_sums`] through [`Integrand::eval`], with

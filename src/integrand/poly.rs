@@ -9,7 +9,7 @@
 
 use super::{Integrand, CHUNK};
 use crate::error::{Error, EvalError};
-use crate::exec::reduce::{pairwise, pairwise_lanes};
+use crate::reduce::{pairwise, pairwise_lanes};
 use crate::simd::{Lane, LANES};
 
 /// Largest number of coefficients a polynomial may have.

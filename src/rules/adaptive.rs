@@ -20,116 +20,19 @@
 //!   bound would be honest.
 
 use super::kronrod;
-use super::points::Evaluator;
+use super::outcome::{Adaptive, Outcome, Tolerance};
 use super::transform::Range;
-use super::{gauss_kronrod::Gk, qags, tanh_sinh};
-use crate::context::Context;
+use super::{gauss_kronrod::Gk, orient, qags, tanh_sinh, Computed, Finished};
 use crate::error::{Error, EvalError, Result};
+use crate::exec::evaluator::Evaluator;
+use crate::exec::points::PointEvaluator;
 use crate::integrand::Integrand;
 use crate::options::{Options, Rule};
-use crate::result::Integral;
 
 /// Default Gauss order on finite ranges (G10K21, as QAGS).
 pub const DEFAULT_ORDER_FINITE: u32 = 10;
 /// Default Gauss order on infinite ranges (G7K15, as QAGI).
 pub const DEFAULT_ORDER_INFINITE: u32 = 7;
-
-/// Tightest relative accuracy the adaptive rules aim for: `50 ε`, QUADPACK's
-/// limit (its rule error estimates never go below `50 ε ∫|f|`).
-pub const MIN_EPSREL: f64 = 50.0 * f64::EPSILON;
-
-/// Requested accuracy: `|error| ≤ max(epsabs, epsrel·|I|)`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Tolerance {
-    /// Absolute tolerance (≥ 0).
-    pub epsabs: f64,
-    /// Relative tolerance (≥ 0).
-    pub epsrel: f64,
-}
-
-impl Tolerance {
-    /// Checks the options' tolerances: neither may be NaN or negative, and
-    /// at least one must be positive.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArg`] naming the offending value.
-    pub fn from_options(opts: &Options) -> Result<Tolerance> {
-        let (epsabs, epsrel) = (opts.epsabs, opts.epsrel);
-        if epsabs.is_nan() || epsrel.is_nan() || epsabs < 0.0 || epsrel < 0.0 {
-            return Err(Error::invalid(format!(
-                "tolerances must be >= 0 and not NaN (epsabs = {epsabs}, epsrel = {epsrel})"
-            )));
-        }
-        if epsabs <= 0.0 && epsrel <= 0.0 {
-            return Err(Error::invalid(
-                "epsabs and epsrel are both 0: at least one must be positive",
-            ));
-        }
-        Ok(Tolerance { epsabs, epsrel })
-    }
-
-    /// The error the algorithms aim for at an integral of value `value`:
-    /// the requested bound, but never below [`MIN_EPSREL`]`·|value|`, the
-    /// round-off floor of the rules' own sums (QUADPACK refuses such
-    /// tolerances; vquad aims for the floor and reports the result as
-    /// round-off limited).
-    pub fn bound(&self, value: f64) -> f64 {
-        self.epsabs.max(self.epsrel.max(MIN_EPSREL) * value.abs())
-    }
-
-    /// The bound the caller asked for.
-    pub fn requested(&self, value: f64) -> f64 {
-        self.epsabs.max(self.epsrel * value.abs())
-    }
-}
-
-/// Why an adaptive integration stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// The tolerance was met.
-    Converged,
-    /// The evaluation budget (or the subinterval limit) ran out.
-    Budget,
-    /// Round-off error prevents reaching the tolerance; the estimate stands.
-    Roundoff,
-    /// Tanh–sinh reached its finest level; the estimate (from the last level
-    /// differences) stands.
-    FinestLevel,
-    /// QAGS's intervals reached the resolution of the floating-point grid near
-    /// some point: a non-integrable or extremely strong singularity. No
-    /// bound is claimed.
-    BadIntegrand,
-    /// QAGS's extrapolation stopped improving for five levels while far more
-    /// accurate than the plain sum (QUADPACK's "round-off detected in the
-    /// extrapolation table"): the extrapolated value is presumably the best
-    /// obtainable, and its ε-table estimate stands.
-    ExtrapolationRoundoff,
-    /// QAGS's divergence test failed. No bound is claimed.
-    Divergent,
-}
-
-impl Outcome {
-    /// Whether the algorithm's error estimate is a credible bound: false for
-    /// the outcomes where the integral may not even exist.
-    pub fn claims_bound(self) -> bool {
-        !matches!(self, Outcome::BadIntegrand | Outcome::Divergent)
-    }
-}
-
-/// What an adaptive algorithm returns on `a < b`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Adaptive {
-    /// Best estimate.
-    pub value: f64,
-    /// Its error estimate.
-    pub abs_error: f64,
-    /// Integrand evaluations.
-    pub evals: u64,
-    /// Final subintervals (tanh–sinh: 1).
-    pub subintervals: u64,
-    /// Why it stopped.
-    pub outcome: Outcome,
-}
 
 /// The Gauss order the pair uses for `opts` on a range.
 ///
@@ -156,7 +59,7 @@ pub const AUTO_TANH_SINH_LEVEL: u32 = 3;
 /// from its first rule. Any evaluation failure during the tanh–sinh pass
 /// (it samples far closer to the endpoints than QAGS does) just ends the
 /// pass: QAGS then reports its own.
-fn auto(ev: &mut Evaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<Adaptive> {
+fn auto(ev: &mut PointEvaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<Adaptive> {
     let root = match qags::start(ev, gk, tol, budget)? {
         qags::Start::Done(out) => return Ok(out),
         qags::Start::Root(root) => root,
@@ -172,80 +75,102 @@ fn auto(ev: &mut Evaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<Adapt
     })
 }
 
-/// Integrates with an adaptive `rule` (Gauss–Kronrod or tanh–sinh) over
-/// `[a, b]`, either orientation, finite or infinite.
-///
-/// # Errors
-/// See the module documentation; plus [`Error::InvalidArg`] for bad
-/// tolerances, orders or budgets, and [`Error::Eval`] when the integrand
-/// fails.
-pub fn integrate(
-    ctx: &Context,
-    f: &dyn Integrand,
+/// A validated adaptive integration on `[a, b]`, either orientation,
+/// finite or infinite.
+#[derive(Debug, Clone)]
+pub struct AdaptivePlan {
     rule: Rule,
+    tol: Tolerance,
+    /// Gauss order of the Kronrod pair (0 for tanh–sinh).
+    order: u32,
     a: f64,
     b: f64,
-    opts: &Options,
-) -> Result<Integral> {
-    let tol = Tolerance::from_options(opts)?;
-    let order = match rule {
-        Rule::TanhSinh => 0,
-        _ => kronrod_order(opts, a.is_finite() && b.is_finite())?,
-    };
-    let threads = ctx.threads() as u32;
-    if a == b {
-        return Ok(Integral {
-            value: 0.0,
-            abs_error: Some(0.0),
-            evals: 0,
-            threads,
-            seconds: 0.0,
-            subintervals: 0,
-        });
+    budget: u64,
+}
+
+impl AdaptivePlan {
+    /// Checks the tolerances and the order of the adaptive `rule`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArg`] for bad tolerances or orders.
+    pub fn new(rule: Rule, a: f64, b: f64, opts: &Options) -> Result<AdaptivePlan> {
+        let tol = Tolerance::from_options(opts)?;
+        let order = match rule {
+            Rule::TanhSinh => 0,
+            _ => kronrod_order(opts, a.is_finite() && b.is_finite())?,
+        };
+        Ok(AdaptivePlan {
+            rule,
+            tol,
+            order,
+            a,
+            b,
+            budget: opts.budget(),
+        })
     }
-    let (lo, hi, sign) = if a < b { (a, b, 1.0) } else { (b, a, -1.0) };
-    let range = Range::new(lo, hi);
-    let budget = opts.budget();
-    let mut ev = Evaluator::new(ctx, f);
-    let mut out = match rule {
-        Rule::TanhSinh => tanh_sinh::integrate(&mut ev, range, tol, budget, tanh_sinh::MAX_LEVEL)?,
-        Rule::Auto => auto(&mut ev, Gk::new(kronrod::rule(order), range), tol, budget)?,
-        _ => qags::integrate(&mut ev, Gk::new(kronrod::rule(order), range), tol, budget)?,
-    };
-    if !out.value.is_finite() {
-        // Every value was finite, but a weighted sum overflowed (tanh-sinh
-        // on [-1e308, 1e308] gave NaN): not a result, never an `Ok(NaN)`.
-        return Err(EvalError::NonFinite { x: f64::NAN }.into());
-    }
-    if out.outcome == Outcome::Converged && out.abs_error > tol.requested(out.value) {
-        // Met the round-off floor, not the (tighter) tolerance asked for.
-        out.outcome = Outcome::Roundoff;
-    }
-    let abs_error = if !out.outcome.claims_bound() || out.abs_error.is_nan() {
-        f64::INFINITY
-    } else {
-        out.abs_error
-    };
-    let result = Integral {
-        value: sign * out.value,
-        abs_error: Some(abs_error),
-        evals: out.evals,
-        threads,
-        seconds: 0.0,
-        subintervals: out.subintervals,
-    };
-    if out.outcome == Outcome::Budget {
-        return Err(Error::MaxEvals {
-            partial: result,
-            message: format!(
+
+    /// Integrates through `ev`; progress is evaluations spent over the
+    /// budget, then 1.0 on success.
+    ///
+    /// # Errors
+    /// See the module documentation; plus [`Error::InvalidArg`] for budgets
+    /// below the first step, and [`Error::Eval`] when the integrand fails.
+    pub fn integrate(&self, ev: &Evaluator, f: &dyn Integrand) -> Result<Finished> {
+        let (a, b, tol, budget) = (self.a, self.b, self.tol, self.budget);
+        if a == b {
+            return Ok(Finished {
+                computed: Computed {
+                    value: 0.0,
+                    abs_error: Some(0.0),
+                    evals: 0,
+                    subintervals: 0,
+                },
+                budget_exhausted: None,
+            });
+        }
+        let (lo, hi, sign) = orient(a, b);
+        let range = Range::new(lo, hi);
+        let mut ev = PointEvaluator::new(ev, f, budget);
+        let order = self.order;
+        let mut out = match self.rule {
+            Rule::TanhSinh => {
+                tanh_sinh::integrate(&mut ev, range, tol, budget, tanh_sinh::MAX_LEVEL)?
+            }
+            Rule::Auto => auto(&mut ev, Gk::new(kronrod::rule(order), range), tol, budget)?,
+            _ => qags::integrate(&mut ev, Gk::new(kronrod::rule(order), range), tol, budget)?,
+        };
+        if !out.value.is_finite() {
+            // Every value was finite, but a weighted sum overflowed (tanh-sinh
+            // on [-1e308, 1e308] gave NaN): not a result, never an `Ok(NaN)`.
+            return Err(EvalError::NonFinite { x: f64::NAN }.into());
+        }
+        if out.outcome == Outcome::Converged && out.abs_error > tol.requested(out.value) {
+            // Met the round-off floor, not the (tighter) tolerance asked for.
+            out.outcome = Outcome::Roundoff;
+        }
+        let abs_error = if !out.outcome.claims_bound() || out.abs_error.is_nan() {
+            f64::INFINITY
+        } else {
+            out.abs_error
+        };
+        let budget_exhausted = (out.outcome == Outcome::Budget).then(|| {
+            format!(
                 "the evaluation budget ran out after {} evaluations ({} subintervals) before \
                  the tolerance was met: estimated error {:e} > requested {:e}",
                 out.evals,
                 out.subintervals,
                 abs_error,
                 tol.requested(out.value)
-            ),
+            )
         });
+        Ok(Finished {
+            computed: Computed {
+                value: sign * out.value,
+                abs_error: Some(abs_error),
+                evals: out.evals,
+                subintervals: out.subintervals,
+            },
+            budget_exhausted,
+        })
     }
-    Ok(result)
 }

@@ -56,6 +56,7 @@ impl Dd {
     }
 
     /// Absolute value.
+    #[cfg(test)]
     pub fn abs(self) -> Dd {
         if self.hi < 0.0 {
             -self

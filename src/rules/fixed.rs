@@ -6,18 +6,29 @@
 //! the list of partials into the integral in a fixed order. A single-process
 //! call runs every task on one context; a distributed run computes disjoint
 //! ranges of tasks in different processes and combines the gathered list
-//! with the same code (see [`crate::exec::partition`]). Either way the
-//! result has the same bits.
+//! with the same code (see `crate::partition`). Either way the result
+//! has the same bits.
 
-use super::gauss_legendre;
-use crate::context::Context;
+use super::{gauss_legendre, orient, Computed};
 use crate::error::{Error, EvalError, Result};
-use crate::exec::partition::check_range;
-use crate::exec::reduce::pairwise;
-use crate::exec::strided::{run_tasks, Stream, StreamTasks};
+use crate::exec::evaluator::{Evaluator, Span};
+use crate::exec::strided::{Stream, StreamTasks};
 use crate::integrand::{eval_checked, Integrand};
 use crate::options::{Options, Rule, MAX_ORDER, MAX_PANELS};
-use crate::result::Integral;
+use crate::reduce::pairwise;
+
+/// Checks that tasks `first .. first + count` lie inside `0..ntasks`.
+///
+/// # Errors
+/// [`Error::InvalidArg`] when they do not.
+pub fn check_range(ntasks: u64, first: u64, count: u64) -> Result<()> {
+    if first > ntasks || count > ntasks - first {
+        return Err(Error::invalid(format!(
+            "tasks {first}..{first}+{count} are not inside 0..{ntasks}"
+        )));
+    }
+    Ok(())
+}
 
 /// Number of integrand evaluations `rule` makes on `n` panels.
 pub fn evals(rule: Rule, n: u64, order: u32) -> u64 {
@@ -77,8 +88,9 @@ pub fn validate(rule: Rule, a: f64, b: f64, opts: &Options) -> Result<()> {
 /// Task order: for the trapezoid and Simpson rules, task 0 evaluates the two
 /// endpoints and yields `f(lo) + f(hi)`; then come the tasks of the rule's
 /// streams ([`StreamTasks`]). Reversed bounds are integrated over `[b, a]`
-/// and negated; `a == b` has no tasks and integrates to 0. This is exactly
-/// what [`crate::Context::integrate`] does, through this same type.
+/// and negated ([`orient`]); `a == b` has no tasks and integrates to 0.
+/// This is exactly what [`crate::Context::integrate`] does, through this
+/// same type.
 #[derive(Debug, Clone)]
 pub struct FixedPlan {
     rule: Rule,
@@ -108,7 +120,8 @@ impl FixedPlan {
             )));
         }
         validate(rule, a, b, opts)?;
-        let (lo, hi, negate) = if b < a { (b, a, true) } else { (a, b, false) };
+        let (lo, hi, sign) = orient(a, b);
+        let negate = sign < 0.0;
         let n = opts.n;
         let order = opts.gl_order();
         let streams = match rule {
@@ -189,32 +202,34 @@ impl FixedPlan {
         streams.task_points(g - u64::from(self.ends))
     }
 
-    /// Computes the partials of tasks `first .. first + out.len()` on `ctx`
-    /// into `out`, in parallel when that pays off.
+    /// Computes the partials of tasks `first .. first + out.len()` through
+    /// `ev` into `out`, in parallel when that pays off; progress counts
+    /// the tasks done.
     ///
     /// # Errors
     /// [`Error::InvalidArg`] when the range does not lie inside
     /// `0..tasks()`; [`Error::Eval`] from the integrand (the lowest-numbered
-    /// failing task's error); [`Error::Cancelled`] when [`Context::cancel`]
-    /// is called meanwhile. `out` is unspecified after an error.
-    pub fn run(&self, ctx: &Context, f: &dyn Integrand, first: u64, out: &mut [f64]) -> Result<()> {
+    /// failing task's error); [`Error::Cancelled`] when
+    /// [`crate::Context::cancel`] is called meanwhile. `out` is unspecified
+    /// after an error.
+    pub fn run(
+        &self,
+        ev: &Evaluator,
+        f: &dyn Integrand,
+        first: u64,
+        out: &mut [f64],
+    ) -> Result<()> {
         let count = out.len() as u64;
         check_range(self.tasks(), first, count)?;
         let points = (first..first + count).map(|g| self.task_points(g)).sum();
-        // Cancellation (Context::cancel) applies to calls running when it
-        // is requested, so the epoch is read once, here.
-        let epoch = ctx.epoch();
-        let cancelled = || ctx.cancelled_since(epoch);
         let splittable = f.strided_chunk().is_some();
-        run_tasks(
-            ctx,
-            first,
-            out,
-            points,
-            f.is_cheap(),
-            splittable,
-            |g, split| self.task(f, g, &cancelled, split),
-        )?;
+        let parallel = ev.parallel_for_points(points, f.is_cheap(), out.len(), splittable);
+        let cancelled = || ev.cancelled();
+        ev.run_jobs(out, parallel, Span::WHOLE, |i, o| {
+            let (v, evals) = self.task(f, first + i as u64, &cancelled, parallel)?;
+            *o = v;
+            Ok(evals)
+        })?;
         Ok(())
     }
 
@@ -262,11 +277,11 @@ impl FixedPlan {
         Ok(if self.negate { -value } else { value })
     }
 
-    /// The result record of this plan for `value`, computed with `threads`
-    /// threads (`seconds` left at 0 for the caller to fill).
-    pub fn integral(&self, value: f64, threads: u32) -> Integral {
+    /// What this plan computed, for the result record, given the `value`
+    /// of [`FixedPlan::combine`].
+    pub fn computed(&self, value: f64) -> Computed {
         let done = self.streams.is_some();
-        Integral {
+        Computed {
             value,
             abs_error: None,
             evals: if done {
@@ -274,29 +289,18 @@ impl FixedPlan {
             } else {
                 0
             },
-            threads,
-            seconds: 0.0,
             subintervals: if done { self.n } else { 0 },
         }
     }
 
-    /// Runs every task on `ctx` and combines: the whole integral.
-    pub fn integrate(&self, ctx: &Context, f: &dyn Integrand) -> Result<Integral> {
+    /// Runs every task through `ev` and combines: the whole integral.
+    ///
+    /// # Errors
+    /// As [`FixedPlan::run`] and [`FixedPlan::combine`].
+    pub fn integrate(&self, ev: &Evaluator, f: &dyn Integrand) -> Result<Computed> {
         let mut partials = vec![0.0; self.tasks() as usize];
-        self.run(ctx, f, 0, &mut partials)?;
+        self.run(ev, f, 0, &mut partials)?;
         let value = self.combine(&partials)?;
-        Ok(self.integral(value, ctx.threads() as u32))
+        Ok(self.computed(value))
     }
-}
-
-/// Integrates `f` over `[a, b]` by a fixed rule (validated options).
-pub fn integrate(
-    ctx: &Context,
-    f: &dyn Integrand,
-    rule: Rule,
-    a: f64,
-    b: f64,
-    opts: &Options,
-) -> Result<Integral> {
-    FixedPlan::new(rule, a, b, opts)?.integrate(ctx, f)
 }

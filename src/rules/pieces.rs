@@ -9,7 +9,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::exec::reduce::pairwise;
+use crate::reduce::pairwise;
 
 /// One subinterval (in the rule's variable) and its estimate.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,11 +52,6 @@ impl Pieces {
     /// Number of intervals.
     pub fn len(&self) -> usize {
         self.all.len()
-    }
-
-    /// Always false: the list starts with the whole range.
-    pub fn is_empty(&self) -> bool {
-        self.all.is_empty()
     }
 
     /// Interval `id`.

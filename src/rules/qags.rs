@@ -22,13 +22,13 @@
 //! the intervals sorted by left end. So the result is the same, to the bit,
 //! for any number of threads.
 
-use super::adaptive::{Adaptive, Outcome, Tolerance};
 use super::dd::Dd;
 use super::gauss_kronrod::{centre, Estimate, Gk};
+use super::outcome::{Adaptive, Outcome, Tolerance};
 use super::pieces::{Piece, Pieces};
-use super::points::Evaluator;
 use super::wynn::Epsilon;
 use crate::error::{Error, Result};
+use crate::exec::points::PointEvaluator;
 
 /// Most intervals bisected in one step.
 pub const MAX_BATCH: usize = 128;
@@ -71,7 +71,7 @@ pub enum Start {
 /// Evaluation failures, and [`Error::InvalidArg`] when the range is too
 /// narrow to place a single rule strictly inside it or the budget is below
 /// one rule application.
-pub fn integrate(ev: &mut Evaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<Adaptive> {
+pub fn integrate(ev: &mut PointEvaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<Adaptive> {
     match start(ev, gk, tol, budget)? {
         Start::Done(out) => Ok(out),
         Start::Root(root) => resume(ev, gk, tol, budget, root),
@@ -82,7 +82,7 @@ pub fn integrate(ev: &mut Evaluator, gk: Gk, tol: Tolerance, budget: u64) -> Res
 ///
 /// # Errors
 /// As [`integrate`].
-pub fn start(ev: &mut Evaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<Start> {
+pub fn start(ev: &mut PointEvaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<Start> {
     let per = gk.evals_per_interval() as u64;
     if budget < per {
         return Err(Error::invalid(format!(
@@ -121,39 +121,34 @@ pub fn start(ev: &mut Evaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<
 /// evaluations made in between count against the budget). The steps run on
 /// the calling thread until the next one is predicted to run in parallel;
 /// the rest of the loop then moves into the pool at once
-/// ([`Evaluator::should_enter_pool`]).
+/// ([`PointEvaluator::should_enter_pool`]).
 ///
 /// # Errors
 /// Evaluation failures.
 pub fn resume(
-    ev: &mut Evaluator,
+    ev: &mut PointEvaluator,
     gk: Gk,
     tol: Tolerance,
     budget: u64,
     root: Estimate,
 ) -> Result<Adaptive> {
     let (lo, hi) = gk.range().gk_root();
-    let mut q = Qags::new(ev, gk, tol, budget, lo, hi, root);
+    let engine = ev.engine();
+    let q = Qags::new(ev, gk, tol, budget, lo, hi, root);
     let mut first = true;
-    loop {
-        if q.ev.should_enter_pool() {
-            let ctx = q.ev.context();
-            return ctx.install(move || loop {
-                if let Some(stop) = q.step(first)? {
-                    return Ok(stop);
-                }
-                first = false;
-            });
-        }
-        if let Some(stop) = q.step(first)? {
-            return Ok(stop);
-        }
-        first = false;
-    }
+    engine.step_loop(
+        q,
+        |q| q.ev.should_enter_pool(),
+        move |q| {
+            let stop = q.step(first);
+            first = false;
+            stop
+        },
+    )
 }
 
 struct Qags<'a, 'e> {
-    ev: &'a mut Evaluator<'e>,
+    ev: &'a mut PointEvaluator<'e>,
     gk: Gk,
     tol: Tolerance,
     budget: u64,
@@ -184,7 +179,7 @@ struct Qags<'a, 'e> {
 
 impl<'a, 'e> Qags<'a, 'e> {
     fn new(
-        ev: &'a mut Evaluator<'e>,
+        ev: &'a mut PointEvaluator<'e>,
         gk: Gk,
         tol: Tolerance,
         budget: u64,

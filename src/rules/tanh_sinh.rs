@@ -24,12 +24,12 @@
 
 use std::f64::consts::PI;
 
-use super::adaptive::{Adaptive, Outcome, Tolerance};
 use super::dd::Dd;
-use super::points::Evaluator;
+use super::outcome::{Adaptive, Outcome, Tolerance};
 use super::transform::Range;
 use crate::error::{Error, EvalError, Result};
-use crate::exec::reduce::pairwise;
+use crate::exec::points::PointEvaluator;
+use crate::reduce::pairwise;
 
 /// Finest level: `h = 2^−12`, about 2 × 6 × 4096 nodes.
 pub const MAX_LEVEL: u32 = 12;
@@ -97,7 +97,7 @@ fn level_nodes(range: Range, level: u32) -> Vec<Node> {
 /// Evaluation failures, and [`Error::InvalidArg`] when the budget does not
 /// cover the levels up to [`MIN_LEVEL`].
 pub fn integrate(
-    ev: &mut Evaluator,
+    ev: &mut PointEvaluator,
     range: Range,
     tol: Tolerance,
     budget: u64,
@@ -126,7 +126,7 @@ pub fn integrate(
         offset += nodes.len();
     }
     // Each further level doubles the nodes: once the next one would run in
-    // parallel, the rest moves into the pool at once (Evaluator::run).
+    // parallel, the rest moves into the pool at once (PointEvaluator::run).
     ev.run(move |ev| {
         for level in MIN_LEVEL + 1..=max_level {
             let nodes = level_nodes(range, level);
@@ -221,7 +221,7 @@ impl Sums {
     }
 }
 
-fn done(ev: &Evaluator, value: f64, abs_error: f64, outcome: Outcome) -> Adaptive {
+fn done(ev: &PointEvaluator, value: f64, abs_error: f64, outcome: Outcome) -> Adaptive {
     Adaptive {
         value,
         abs_error,

@@ -36,11 +36,6 @@ impl Range {
         }
     }
 
-    /// True for `[a, b]` with both ends finite.
-    pub fn is_finite(self) -> bool {
-        matches!(self, Range::Finite(..))
-    }
-
     /// The interval the Gauss–Kronrod rule bisects: `[a, b]`, or `[0, 1]`
     /// in the QAGI variable `t`.
     pub fn gk_root(self) -> (f64, f64) {

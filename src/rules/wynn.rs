@@ -42,11 +42,6 @@ impl Epsilon {
         self.n
     }
 
-    /// True when no entry has been pushed.
-    pub fn is_empty(&self) -> bool {
-        self.n == 0
-    }
-
     /// Appends the next element of the sequence.
     pub fn push(&mut self, value: f64) {
         if self.n + 1 > LIMEXP {

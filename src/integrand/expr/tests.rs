@@ -2,7 +2,7 @@
 //! compiler's rewrites, SIMD/scalar agreement and integration results.
 
 use super::*;
-use crate::exec::reduce::sum_slice;
+use crate::reduce::sum_slice;
 use crate::simd::LANES;
 use crate::{Context, Options, Rule};
 
@@ -530,7 +530,7 @@ fn programs_with_many_registers_run_on_shorter_chunks() {
 fn strided_sum_uses_exactly_the_strided_points() {
     let e = Expr::parse("exp(-x^2)*cos(x)").unwrap();
     let (start, step) = (-5.0 + 0.5e-3, 1e-3);
-    for count in [1, 7, 256, 3001, crate::exec::blocks::BLOCK, 40_000] {
+    for count in [1, 7, 256, 3001, crate::blocks::BLOCK, 40_000] {
         let pts: Vec<f64> = (0..count)
             .map(|j| crate::integrand::strided_point(start, step, j))
             .collect();
@@ -538,7 +538,7 @@ fn strided_sum_uses_exactly_the_strided_points() {
         e.eval(&pts, &mut fx).unwrap();
         // Chunks of CHUNK_POINTS summed by sum_slice, then pairwise.
         let by_chunks: Vec<f64> = fx.chunks(CHUNK_POINTS).map(sum_slice).collect();
-        let want = crate::exec::reduce::pairwise(&by_chunks);
+        let want = crate::reduce::pairwise(&by_chunks);
         assert_eq!(
             e.sum_strided(start, step, count).unwrap().to_bits(),
             want.to_bits(),

@@ -9,8 +9,8 @@ use std::cell::RefCell;
 
 use super::compile::{Ins, Operand, Program};
 use super::funcs::{self, Checked, Op};
-use crate::exec::reduce::{pairwise, sum_slice, with_sums};
 use crate::integrand::strided_point;
+use crate::reduce::{pairwise, sum_slice, with_sums};
 use crate::simd::{Lane, LANES};
 
 /// Points per chunk (a multiple of every lane width).

@@ -1,6 +1,11 @@
 //! Splitting a fixed-rule integral across processes (e.g. MPI ranks) so that
 //! the combined result has exactly the bits of a single-process run.
 //!
+//! Invariant: a partition and a single call run the same plan and combine
+//! with the same code, so the bits agree for every ranks × threads layout.
+//! This module is part of the api layer: it builds on `rules` and `exec`,
+//! and nothing below imports it.
+//!
 //! A fixed rule on an interval is a list of numbered tasks that depends only
 //! on the rule, `n`, `order` and the bounds ([`tasks`]). Each task yields one
 //! double, its *partial*. Rank `r` of `R` computes a contiguous range of
@@ -13,7 +18,7 @@
 //!
 //! # Examples
 //! ```
-//! use vquad::exec::partition;
+//! use vquad::partition;
 //! use vquad::{Context, Options, Poly, Rule};
 //! let f = Poly::new(&[7.0, 0.0, 1.0]).unwrap();
 //! let opts = Options::fixed(Rule::Simpson, 3_000_000);
@@ -34,12 +39,16 @@
 
 use std::time::Instant;
 
+use crate::api::record;
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::exec::evaluator::Evaluator;
 use crate::integrand::Integrand;
 use crate::options::Options;
 use crate::result::Integral;
 use crate::rules::fixed_plan;
+
+pub use crate::blocks::{BLOCK, MAX_TASKS};
 
 /// Number of tasks (and partials) of the fixed rule `opts` on `[a, b]`;
 /// 0 when `a == b`.
@@ -73,12 +82,7 @@ pub fn range(ntasks: u64, rank: u32, nranks: u32) -> Result<(u64, u64)> {
 /// # Errors
 /// [`Error::InvalidArg`] when they do not.
 pub fn check_range(ntasks: u64, first: u64, count: u64) -> Result<()> {
-    if first > ntasks || count > ntasks - first {
-        return Err(Error::invalid(format!(
-            "tasks {first}..{first}+{count} are not inside 0..{ntasks}"
-        )));
-    }
-    Ok(())
+    crate::rules::fixed::check_range(ntasks, first, count)
 }
 
 /// Computes the partials of tasks `first .. first + partials.len()` of the
@@ -99,7 +103,10 @@ pub fn integrate_partial(
     partials: &mut [f64],
 ) -> Result<()> {
     let plan = fixed_plan(a, b, opts)?;
-    plan.run(ctx, f, first, partials)
+    let ev = Evaluator::new(ctx);
+    plan.run(&ev, f, first, partials)?;
+    ev.finish();
+    Ok(())
 }
 
 /// Combines the partials of all tasks, in task order, into the integral:
@@ -114,7 +121,5 @@ pub fn combine(a: f64, b: f64, opts: &Options, partials: &[f64]) -> Result<Integ
     let t0 = Instant::now();
     let plan = fixed_plan(a, b, opts)?;
     let value = plan.combine(partials)?;
-    let mut r = plan.integral(value, 0);
-    r.seconds = t0.elapsed().as_secs_f64();
-    Ok(r)
+    Ok(record(plan.computed(value), 0, t0.elapsed().as_secs_f64()))
 }

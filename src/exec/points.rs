@@ -1,4 +1,4 @@
-//! Evaluation of one step's points, on the context's pool when it pays.
+//! Evaluation of one adaptive step's points, as jobs of the [`Evaluator`].
 //!
 //! An adaptive step gathers every abscissa it needs (all children of a batch
 //! of intervals, or all new nodes of a tanh–sinh level) into one flat array.
@@ -11,9 +11,7 @@
 
 use std::time::Instant;
 
-use rayon::prelude::*;
-
-use crate::context::Context;
+use super::evaluator::{Evaluator, Span};
 use crate::error::EvalError;
 use crate::integrand::{eval_checked, Integrand, CHUNK};
 
@@ -26,22 +24,20 @@ const TARGET_CHUNKS: usize = 256;
 /// Smallest chunk: one AVX-512 lane vector. Small steps (a few intervals)
 /// then still split evenly across two or three threads.
 const MIN_CHUNK: usize = 8;
-/// A step predicted to take less than this runs on the calling thread:
-/// waking the pool costs on the order of 10 µs.
-const SERIAL_NS: f64 = 40_000.0;
 
 /// Points per [`Integrand::eval`] call for a step of `len` points.
 pub fn chunk_len(len: usize) -> usize {
     len.div_ceil(TARGET_CHUNKS).clamp(MIN_CHUNK, CHUNK)
 }
 
-/// Evaluates integrands for one adaptive integration and keeps the running
-/// cost per point that decides between the pool and the calling thread.
-pub struct Evaluator<'a> {
-    ctx: &'a Context,
-    /// Cancellation epoch read when the integration started.
-    epoch: u64,
+/// Evaluates the integrand of one adaptive integration and keeps the
+/// running cost per point that decides between the pool and the calling
+/// thread.
+pub struct PointEvaluator<'a> {
+    ev: &'a Evaluator<'a>,
     f: &'a dyn Integrand,
+    /// Evaluations allowed; progress is evaluations spent over this.
+    budget: u64,
     /// Measured nanoseconds per point (`None` before the first step).
     ns_per_point: Option<f64>,
     /// Points evaluated so far.
@@ -50,13 +46,14 @@ pub struct Evaluator<'a> {
     last_len: usize,
 }
 
-impl<'a> Evaluator<'a> {
-    /// An evaluator of `f` on `ctx`.
-    pub fn new(ctx: &'a Context, f: &'a dyn Integrand) -> Evaluator<'a> {
-        Evaluator {
-            ctx,
-            epoch: ctx.epoch(),
+impl<'a> PointEvaluator<'a> {
+    /// An evaluator of `f` running its steps through `ev`, with `budget`
+    /// evaluations allowed.
+    pub fn new(ev: &'a Evaluator<'a>, f: &'a dyn Integrand, budget: u64) -> PointEvaluator<'a> {
+        PointEvaluator {
+            ev,
             f,
+            budget: budget.max(1),
             ns_per_point: None,
             evals: 0,
             last_len: 0,
@@ -68,41 +65,25 @@ impl<'a> Evaluator<'a> {
         self.evals
     }
 
-    /// The context's thread count.
-    pub fn threads(&self) -> usize {
-        self.ctx.threads()
-    }
-
-    /// The context evaluations run on.
-    pub fn context(&self) -> &'a Context {
-        self.ctx
+    /// The call's evaluator.
+    pub fn engine(&self) -> &'a Evaluator<'a> {
+        self.ev
     }
 
     /// True when the rest of the integration should move into the pool:
     /// the next step, predicted at twice the points of the last (batches
-    /// grow about that fast), would run in parallel, and this thread is not
-    /// already one of the pool's workers. Moving once, before the first
-    /// parallel step, replaces a hand-off and a wake-up per step (tens of
-    /// microseconds each) by one; the steps that stay small then run
-    /// serially on the worker.
+    /// grow about that fast), would run in parallel. The steps that stay
+    /// small then run serially on the worker.
     pub fn should_enter_pool(&self) -> bool {
-        self.ctx
-            .pool()
-            .is_some_and(|p| p.current_thread_index().is_none())
-            && self
-                .ns_per_point
-                .is_some_and(|ns| ns * (2 * self.last_len) as f64 >= SERIAL_NS)
+        self.ns_per_point
+            .is_some_and(|ns| self.ev.parallel_for(ns * (2 * self.last_len) as f64))
     }
 
     /// Runs the rest of an integration, `op`, inside the context's pool when
-    /// [`Evaluator::should_enter_pool`] says so, else right here.
+    /// [`PointEvaluator::should_enter_pool`] says so, else right here.
     pub fn run<R: Send>(&mut self, op: impl FnOnce(&mut Self) -> R + Send) -> R {
-        if self.should_enter_pool() {
-            let ctx = self.ctx;
-            ctx.install(|| op(self))
-        } else {
-            op(self)
-        }
+        let (ev, enter) = (self.ev, self.should_enter_pool());
+        ev.run_in_pool(enter, move || op(self))
     }
 
     /// Sets `out[i] = f(xs[i])` for every point.
@@ -111,43 +92,32 @@ impl<'a> Evaluator<'a> {
     /// The first failure in point order: [`EvalError::NonFinite`] with the
     /// first abscissa whose value is NaN or infinite, or the callback's
     /// error, so the error reported is the same for any thread count; or
-    /// [`EvalError::Cancelled`] once [`Context::cancel`] was called (checked
-    /// before every chunk).
+    /// [`EvalError::Cancelled`] once [`crate::Context::cancel`] was called
+    /// (checked before every chunk).
     pub fn eval(&mut self, xs: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
         debug_assert_eq!(xs.len(), out.len());
         let c = chunk_len(xs.len());
-        let (f, ctx, epoch) = (self.f, self.ctx, self.epoch);
-        let chunk = move |(x, o): (&[f64], &mut [f64])| {
-            if ctx.cancelled_since(epoch) {
-                return Err(EvalError::Cancelled);
-            }
-            eval_checked(f, x, o)
+        let parallel = self
+            .ns_per_point
+            .is_some_and(|ns| self.ev.parallel_for(ns * xs.len() as f64));
+        let mut chunks: Vec<&mut [f64]> = out.chunks_mut(c).collect();
+        let span = Span {
+            base: self.evals as f64 / self.budget as f64,
+            span: xs.len() as f64 / self.budget as f64,
         };
-        let parallel = self.ctx.threads() > 1
-            && self
-                .ns_per_point
-                .is_some_and(|ns| ns * xs.len() as f64 >= SERIAL_NS);
+        let f = self.f;
         let t0 = Instant::now();
-        let first_err = if parallel {
-            let results: Vec<Result<(), EvalError>> = self.ctx.install(|| {
-                xs.par_chunks(c)
-                    .zip(out.par_chunks_mut(c))
-                    .map(chunk)
-                    .collect()
-            });
-            results.into_iter().find_map(Result::err)
-        } else {
-            xs.chunks(c)
-                .zip(out.chunks_mut(c))
-                .map(chunk)
-                .find_map(Result::err)
-        };
+        let result = self.ev.run_jobs(&mut chunks, parallel, span, |i, o| {
+            let x = &xs[i * c..i * c + o.len()];
+            eval_checked(f, x, o)?;
+            Ok(x.len() as u64)
+        });
         let spent = t0.elapsed().as_nanos() as f64;
         if !xs.is_empty() {
             // Serial cost per point: a parallel step's wall time times the
             // threads it ran on approximates it from above.
             let scale = if parallel {
-                self.ctx.threads() as f64
+                self.ev.threads() as f64
             } else {
                 1.0
             };
@@ -155,10 +125,7 @@ impl<'a> Evaluator<'a> {
         }
         self.evals += xs.len() as u64;
         self.last_len = xs.len();
-        match first_err {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
+        result
     }
 }
 
@@ -184,8 +151,9 @@ mod tests {
         };
         let xs: Vec<f64> = (0..10_000).rev().map(f64::from).collect();
         for threads in [1, 2, 3] {
-            let ctx = Context::new(threads).unwrap();
-            let mut ev = Evaluator::new(&ctx, &f);
+            let ctx = crate::Context::new(threads).unwrap();
+            let engine = Evaluator::new(&ctx);
+            let mut ev = PointEvaluator::new(&engine, &f, u64::MAX);
             ev.ns_per_point = Some(1e6);
             let mut out = vec![0.0; xs.len()];
             assert_eq!(
