@@ -516,9 +516,11 @@ impl Analysis {
                     records.map_or(Vec::new(), |r| r.work.iter().map(|row| &row[i]).collect());
                 let imbalance = median_of(runs.iter().filter_map(|r| r.load_imbalance()).collect());
                 let serial = median_of(runs.iter().filter_map(|r| r.serial_s).collect());
+                // At one thread the whole call is outside any parallel
+                // region, so the direct estimate needs p > 1.
                 let direct = median_of(
                     runs.iter()
-                        .filter(|r| !r.per_thread.is_empty())
+                        .filter(|r| r.per_thread.len() > 1)
                         .filter_map(|r| {
                             let busy: f64 = r.per_thread.iter().map(|t| t.busy_s).sum();
                             let s = r.serial_s?;
@@ -626,6 +628,16 @@ impl Analysis {
             None => println!("{name}: no estimate"),
         };
         show("alpha corrected (vs the measured ceiling)", &self.corrected);
+        let enough = (self.rounds.len() / 2).max(3);
+        match &self.corrected {
+            Some(e) if e.rounds_used >= enough => {}
+            _ => println!(
+                "  warning: the ceiling sped up by less than {:.2}x in most rounds, so the machine \
+                 gave this process no parallel capacity to measure against (a host busy with other \
+                 sessions does this under Linux autogrouping); alpha corrected is not identifiable here",
+                1.0 / (1.0 - vquad_lab::scaling::rounds::MIN_GAIN)
+            ),
+        }
         show("alpha raw       (vs the ideal machine)   ", &self.raw);
         if let Some(d) = self.alpha_direct {
             println!("alpha direct    (serial time / (serial + busy)) = {d:.4}");

@@ -230,8 +230,9 @@ impl SerialFractionWorkload {
     }
 }
 
-/// One integration, timed, with the per-thread view where the library
-/// gives it: `(outcome, record)`.
+/// One integration, timed, with the per-thread view from the library's
+/// padded per-thread slots: `(outcome, record)`. The record's `serial_s` is
+/// the call's wall time outside its parallel regions.
 pub fn integrate_recorded(
     ctx: &Context,
     f: &dyn Integrand,
@@ -240,8 +241,23 @@ pub fn integrate_recorded(
     opts: &Options,
 ) -> (Result<()>, RunRecord) {
     let t0 = Instant::now();
-    let r = ctx.integrate(f, a, b, opts).map(|_| ());
-    (r, RunRecord::timed(t0.elapsed().as_secs_f64()))
+    let (r, stats) = ctx.integrate_with_stats(f, a, b, opts);
+    let seconds = t0.elapsed().as_secs_f64();
+    let per_thread = stats
+        .per_thread
+        .iter()
+        .map(|t| ThreadRecord {
+            evals: t.evals,
+            busy_s: t.busy_ns as f64 * 1e-9,
+            tasks: t.jobs,
+        })
+        .collect();
+    let record = RunRecord {
+        seconds,
+        serial_s: Some(stats.serial_ns() as f64 * 1e-9),
+        per_thread,
+    };
+    (r.map(|_| ()), record)
 }
 
 /// The measurements of an interleaved sweep.
