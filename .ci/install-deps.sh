@@ -19,6 +19,9 @@ want nm binutils
 want readelf binutils
 # .ci/jobs/reliability.sh
 want valgrind valgrind
+# .ci/jobs/html-report.sh (renders the sweep's HTML report headless)
+want chromium chromium
+want python3 python3
 
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

@@ -44,7 +44,9 @@ pub fn cpu_model_and_features(cpuinfo: &str) -> (String, Vec<&'static str>) {
     let model = field("model name")
         .or_else(|| field("Model"))
         .unwrap_or_else(|| std::env::consts::ARCH.to_string());
-    let flags = field("flags").or_else(|| field("Features")).unwrap_or_default();
+    let flags = field("flags")
+        .or_else(|| field("Features"))
+        .unwrap_or_default();
     let have: Vec<&str> = flags.split_whitespace().collect();
     let features = FEATURES
         .iter()
@@ -83,7 +85,10 @@ pub fn run(args: &InfoArgs) -> Result<std::process::ExitCode, String> {
         "binding_from": if bind_env.as_deref().is_some_and(|v| !v.trim().is_empty()) { vquad::affinity::BIND_ENV } else { "default" },
     });
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
+        );
     } else {
         println!("vquad {}", vquad::VERSION);
         println!("SIMD: {} ({} f64 lanes)", vquad::simd::isa(), vquad::LANES);
@@ -119,7 +124,10 @@ mod tests {
     #[test]
     fn the_thread_source_is_the_argument_then_the_variable_then_the_cpus() {
         assert_eq!(thread_source(3, Some("5")), ("argument", Some(3)));
-        assert_eq!(thread_source(0, Some(" 5 ")), ("VQUAD_NUM_THREADS", Some(5)));
+        assert_eq!(
+            thread_source(0, Some(" 5 ")),
+            ("VQUAD_NUM_THREADS", Some(5))
+        );
         assert_eq!(thread_source(0, Some("x")), ("VQUAD_NUM_THREADS", None));
         assert_eq!(thread_source(0, Some("")).0, "logical CPUs");
         assert_eq!(thread_source(0, None).0, "logical CPUs");

@@ -30,7 +30,7 @@ enum Command {
     /// Integrate an expression: vquad integrate 'exp(-x^2)*cos(x)' -5 5
     Integrate(integrate::IntegrateArgs),
     /// Sweep thread counts and estimate Amdahl's serial fraction.
-    Sweep(sweep::SweepArgs),
+    Sweep(Box<sweep::SweepArgs>),
     /// Compare padded slots, false sharing, a mutex and an atomic CAS.
     Contention(contention::ContentionArgs),
     /// Version, SIMD, CPU, threads, padding and binding as vquad sees them.

@@ -370,7 +370,8 @@ fn simulate_table(args: &SweepArgs) -> Result<std::process::ExitCode, String> {
                 .iter()
                 .map(|r| (r.corrected - truth).abs())
                 .fold(0.0, f64::max);
-            let mean = |f: fn(&ValidationRun) -> f64| rs.iter().map(f).sum::<f64>() / rs.len() as f64;
+            let mean =
+                |f: fn(&ValidationRun) -> f64| rs.iter().map(f).sum::<f64>() / rs.len() as f64;
             println!(
                 "| {cores} | 1..{} | {truth} | {:.4} | {err:.4} | {}/{} | {:.4} |",
                 fitted.last().map_or("1", |s| s),
@@ -530,7 +531,9 @@ impl Analysis {
                 );
                 let workers = runs.iter().map(|r| r.per_thread.len()).max().unwrap_or(0);
                 let cpus = records.map_or(Vec::new(), |r| r.bound_cpus[i].clone());
-                let seen = records.map_or(Vec::new(), |r| r.seen_cpus.get(i).cloned().unwrap_or_default());
+                let seen = records.map_or(Vec::new(), |r| {
+                    r.seen_cpus.get(i).cloned().unwrap_or_default()
+                });
                 let per_thread = (0..workers)
                     .map(|w| {
                         let got: Vec<_> = runs.iter().filter_map(|r| r.per_thread.get(w)).collect();
@@ -570,7 +573,9 @@ impl Analysis {
             .collect();
         let classic = fit::fit_amdahl(&fitted_samples, physical, &FitOptions::default()).ok();
         let raw = rounds.estimate(Baseline::Ideal, RESAMPLES, BOOT_SEED).ok();
-        let corrected = rounds.estimate(Baseline::Ceiling, RESAMPLES, BOOT_SEED).ok();
+        let corrected = rounds
+            .estimate(Baseline::Ceiling, RESAMPLES, BOOT_SEED)
+            .ok();
         let alpha_direct = median_of(
             views
                 .iter()
@@ -595,10 +600,20 @@ impl Analysis {
     fn print(&self) {
         println!(
             "{:>7} {:>11} {:>8} {:>8} {:>10} {:>9} {:>9} {:>9} {:>9} {:>8}",
-            "threads", "median s", "spread", "S(p)", "Karp-Flatt", "ceiling", "S/ceil", "imbalance", "serial s", "alpha_d"
+            "threads",
+            "median s",
+            "spread",
+            "S(p)",
+            "Karp-Flatt",
+            "ceiling",
+            "S/ceil",
+            "imbalance",
+            "serial s",
+            "alpha_d"
         );
         for (p, v) in self.points.iter().zip(&self.views) {
-            let opt = |x: Option<f64>, prec: usize| x.map_or("-".to_string(), |x| format!("{x:.prec$}"));
+            let opt =
+                |x: Option<f64>, prec: usize| x.map_or("-".to_string(), |x| format!("{x:.prec$}"));
             println!(
                 "{:>7} {:>11.6} {:>7.1}% {:>8.3} {:>10} {:>9.3} {:>9.3} {:>9} {:>9} {:>8}{}",
                 p.threads,
@@ -703,14 +718,20 @@ impl Analysis {
     }
 
     fn svgs(&self, title: &str) -> Result<(String, String, String), String> {
-        let speed = vquad_lab::scaling::plot::speedup_svg(&self.points, self.classic.as_ref(), title)
-            .map_err(|e| e.to_string())?;
+        let speed =
+            vquad_lab::scaling::plot::speedup_svg(&self.points, self.classic.as_ref(), title)
+                .map_err(|e| e.to_string())?;
         let label = |i: usize| self.rounds.threads[i].to_string();
         let imb: Vec<(String, f64)> = (0..self.views.len())
             .map(|i| (label(i), self.views[i].load_imbalance.unwrap_or(f64::NAN)))
             .collect();
         let ceil: Vec<(String, f64)> = (0..self.views.len())
-            .map(|i| (label(i), self.views[i].speedup_rounds / self.views[i].ceiling_speedup))
+            .map(|i| {
+                (
+                    label(i),
+                    self.views[i].speedup_rounds / self.views[i].ceiling_speedup,
+                )
+            })
             .collect();
         let imbalance = vquad_lab::scaling::plot::bars_svg(
             "load imbalance (busiest worker / mean)",
@@ -727,14 +748,22 @@ impl Analysis {
         Ok((speed, imbalance, relative))
     }
 
-    fn report(&self, args: &SweepArgs, description: &str, env: Value) -> Result<std::process::ExitCode, String> {
+    fn report(
+        &self,
+        args: &SweepArgs,
+        description: &str,
+        env: Value,
+    ) -> Result<std::process::ExitCode, String> {
         self.print();
         let write = |path: &PathBuf, text: String| {
             std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
         };
         let doc = self.json(env);
         if let Some(path) = &args.json {
-            write(path, serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n")?;
+            write(
+                path,
+                serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n",
+            )?;
         }
         if let Some(path) = &args.csv {
             let mut text = String::from(
@@ -744,8 +773,17 @@ impl Analysis {
                 let o = |x: Option<f64>| x.map_or(String::new(), |k| format!("{k:.6}"));
                 text += &format!(
                     "{},{:.9},{:.9},{:.9},{:.6},{:.6},{},{},{:.6},{},{}\n",
-                    p.threads, p.median_s, p.min_s, p.max_s, p.speedup, p.efficiency,
-                    o(p.karp_flatt), p.oversubscribed, v.ceiling_speedup, o(v.load_imbalance), o(v.serial_s)
+                    p.threads,
+                    p.median_s,
+                    p.min_s,
+                    p.max_s,
+                    p.speedup,
+                    p.efficiency,
+                    o(p.karp_flatt),
+                    p.oversubscribed,
+                    v.ceiling_speedup,
+                    o(v.load_imbalance),
+                    o(v.serial_s)
                 );
             }
             write(path, text)?;
@@ -755,65 +793,150 @@ impl Analysis {
             if let Some(path) = &args.svg {
                 write(path, speed.clone())?;
                 let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("sweep");
-                write(&path.with_file_name(format!("{stem}-imbalance.svg")), imbalance.clone())?;
+                write(
+                    &path.with_file_name(format!("{stem}-imbalance.svg")),
+                    imbalance.clone(),
+                )?;
             }
             if let Some(path) = &args.html {
-                write(path, self.html(description, &doc, speed, imbalance, relative))?;
+                write(
+                    path,
+                    self.html(description, &doc, speed, imbalance, relative),
+                )?;
             }
         }
         Ok(std::process::ExitCode::SUCCESS)
     }
 
-    fn html(&self, description: &str, doc: &Value, speed: String, imbalance: String, relative: String) -> String {
+    fn html(
+        &self,
+        description: &str,
+        doc: &Value,
+        speed: String,
+        imbalance: String,
+        relative: String,
+    ) -> String {
         let fmt_est = |e: &Option<AlphaEstimate>| {
-            e.as_ref().map_or("-".into(), |e| format!("{:.4} (95% CI {:.4} .. {:.4})", e.alpha, e.ci.0, e.ci.1))
+            e.as_ref().map_or("-".into(), |e| {
+                format!("{:.4} (95% CI {:.4} .. {:.4})", e.alpha, e.ci.0, e.ci.1)
+            })
         };
         let m = &doc["machine"];
         let mut summary = vec![
             ("workload".to_string(), description.to_string()),
-            ("machine".into(), m["cpu_model"].as_str().map_or_else(|| m.to_string(), str::to_string)),
-            ("load average".into(), doc["load_average"].as_str().unwrap_or("-").to_string()),
-            ("alpha corrected (quote this on a shared or noisy machine)".into(), fmt_est(&self.corrected)),
-            ("alpha raw (what the user of this machine gets)".into(), fmt_est(&self.raw)),
-            ("alpha direct (serial / (serial + busy))".into(), self.alpha_direct.map_or("-".into(), |d| format!("{d:.4}"))),
-            ("alpha, Amdahl fit of medians".into(), self.classic.as_ref().map_or("-".into(), |f| format!("{:.4} ({})", f.alpha, trust_text(&f.trust)))),
+            (
+                "machine".into(),
+                m["cpu_model"]
+                    .as_str()
+                    .map_or_else(|| m.to_string(), str::to_string),
+            ),
+            (
+                "load average".into(),
+                doc["load_average"].as_str().unwrap_or("-").to_string(),
+            ),
+            (
+                "alpha corrected (quote this on a shared or noisy machine)".into(),
+                fmt_est(&self.corrected),
+            ),
+            (
+                "alpha raw (what the user of this machine gets)".into(),
+                fmt_est(&self.raw),
+            ),
+            (
+                "alpha direct (serial / (serial + busy))".into(),
+                self.alpha_direct.map_or("-".into(), |d| format!("{d:.4}")),
+            ),
+            (
+                "alpha, Amdahl fit of medians".into(),
+                self.classic.as_ref().map_or("-".into(), |f| {
+                    format!("{:.4} ({})", f.alpha, trust_text(&f.trust))
+                }),
+            ),
             ("rounds".into(), self.rounds.len().to_string()),
         ];
         if let Some(t) = doc.get("topology") {
-            summary.push(("topology".into(), format!(
-                "{} sockets, {} cores, {} logical CPUs, {} NUMA nodes", t["sockets"], t["cores"], t["logical"], t["numa_nodes"])));
+            summary.push((
+                "topology".into(),
+                format!(
+                    "{} sockets, {} cores, {} logical CPUs, {} NUMA nodes",
+                    t["sockets"], t["cores"], t["logical"], t["numa_nodes"]
+                ),
+            ));
         }
         let o = |x: Option<f64>| x.map_or("-".into(), |k| format!("{k:.4}"));
         let points = Table {
             caption: "points (medians over rounds)".into(),
-            head: ["threads", "median s", "S(p)", "ceiling S", "S / ceiling", "load imbalance", "serial s", "alpha direct", "fitted", "worker CPUs"]
-                .map(String::from).to_vec(),
-            rows: self.points.iter().zip(&self.views).map(|(p, v)| vec![
-                p.threads.to_string(),
-                format!("{:.6}", p.median_s),
-                format!("{:.3}", v.speedup_rounds),
-                format!("{:.3}", v.ceiling_speedup),
-                format!("{:.3}", v.speedup_rounds / v.ceiling_speedup),
-                o(v.load_imbalance),
-                o(v.serial_s),
-                o(v.alpha_direct),
-                if v.fitted { "yes".into() } else if p.oversubscribed { "no: oversubscribed".into() } else { "no: SMT siblings".into() },
-                format!("{:?}", if v.cpus.is_empty() { &v.seen_cpus } else { &v.cpus }),
-            ]).collect(),
+            head: [
+                "threads",
+                "median s",
+                "S(p)",
+                "ceiling S",
+                "S / ceiling",
+                "load imbalance",
+                "serial s",
+                "alpha direct",
+                "fitted",
+                "worker CPUs",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: self
+                .points
+                .iter()
+                .zip(&self.views)
+                .map(|(p, v)| {
+                    vec![
+                        p.threads.to_string(),
+                        format!("{:.6}", p.median_s),
+                        format!("{:.3}", v.speedup_rounds),
+                        format!("{:.3}", v.ceiling_speedup),
+                        format!("{:.3}", v.speedup_rounds / v.ceiling_speedup),
+                        o(v.load_imbalance),
+                        o(v.serial_s),
+                        o(v.alpha_direct),
+                        if v.fitted {
+                            "yes".into()
+                        } else if p.oversubscribed {
+                            "no: oversubscribed".into()
+                        } else {
+                            "no: SMT siblings".into()
+                        },
+                        format!(
+                            "{:?}",
+                            if v.cpus.is_empty() {
+                                &v.seen_cpus
+                            } else {
+                                &v.cpus
+                            }
+                        ),
+                    ]
+                })
+                .collect(),
         };
         let mut tables = vec![points];
-        let worker_rows: Vec<Vec<String>> = self.points.iter().zip(&self.views).flat_map(|(p, v)| {
-            v.per_thread.iter().map(move |t| vec![
-                p.threads.to_string(), t["worker"].to_string(), t["cpu"].to_string(),
-                format!("{:.0}", t["evals"].as_f64().unwrap_or(0.0)),
-                format!("{:.6}", t["busy_s"].as_f64().unwrap_or(0.0)),
-                format!("{:.1}", t["tasks"].as_f64().unwrap_or(0.0)),
-            ])
-        }).collect();
+        let worker_rows: Vec<Vec<String>> = self
+            .points
+            .iter()
+            .zip(&self.views)
+            .flat_map(|(p, v)| {
+                v.per_thread.iter().map(move |t| {
+                    vec![
+                        p.threads.to_string(),
+                        t["worker"].to_string(),
+                        t["cpu"].to_string(),
+                        format!("{:.0}", t["evals"].as_f64().unwrap_or(0.0)),
+                        format!("{:.6}", t["busy_s"].as_f64().unwrap_or(0.0)),
+                        format!("{:.1}", t["tasks"].as_f64().unwrap_or(0.0)),
+                    ]
+                })
+            })
+            .collect();
         if !worker_rows.is_empty() {
             tables.push(Table {
                 caption: "per worker (mean per run, from the padded per-thread slots)".into(),
-                head: ["threads", "worker", "cpu", "evaluations", "busy s", "tasks"].map(String::from).to_vec(),
+                head: ["threads", "worker", "cpu", "evaluations", "busy s", "tasks"]
+                    .map(String::from)
+                    .to_vec(),
                 rows: worker_rows,
             });
         }

@@ -64,7 +64,10 @@ fn info_reports_build_cpu_threads_padding_and_binding() {
     assert!(pad == 64 || pad == 128, "{pad}");
     assert!(v["physical_cores"].as_u64().unwrap() <= v["logical_cpus"].as_u64().unwrap());
     let arg = ok(&vquad(&["info", "--json", "--threads", "5"]));
-    assert!(arg.contains("\"default_threads_from\": \"argument\""), "{arg}");
+    assert!(
+        arg.contains("\"default_threads_from\": \"argument\""),
+        "{arg}"
+    );
 }
 
 #[test]
@@ -88,7 +91,14 @@ fn simulated_sweep_writes_the_versioned_schema_and_an_html_page() {
     assert!(text.contains("alpha corrected"), "{text}");
     let v = json_file(&j);
     assert_eq!(v["schema_version"], 2);
-    for key in ["alpha", "alpha_ci", "alpha_raw", "alpha_corrected", "machine", "problem"] {
+    for key in [
+        "alpha",
+        "alpha_ci",
+        "alpha_raw",
+        "alpha_corrected",
+        "machine",
+        "problem",
+    ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     let ci = v["alpha_corrected_ci"].as_array().unwrap();
@@ -103,26 +113,58 @@ fn simulated_sweep_writes_the_versioned_schema_and_an_html_page() {
     }
     // 128 threads on 64 cores use SMT siblings: marked, not fitted.
     let last = points.last().unwrap();
-    assert_eq!((last["smt_siblings"].as_bool(), last["fitted"].as_bool()), (Some(true), Some(false)));
+    assert_eq!(
+        (last["smt_siblings"].as_bool(), last["fitted"].as_bool()),
+        (Some(true), Some(false))
+    );
     // The same seed gives the same report.
     let again = dir.join("again.json");
     ok(&vquad(&[
-        "sweep", "--simulate", "--sim-cores", "64", "--sim-alpha", "0.02", "--rounds", "8",
-        "--json", again.to_str().unwrap(),
+        "sweep",
+        "--simulate",
+        "--sim-cores",
+        "64",
+        "--sim-alpha",
+        "0.02",
+        "--rounds",
+        "8",
+        "--json",
+        again.to_str().unwrap(),
     ]));
-    assert_eq!(json_file(&again)["alpha_corrected_ci"], v["alpha_corrected_ci"]);
+    assert_eq!(
+        json_file(&again)["alpha_corrected_ci"],
+        v["alpha_corrected_ci"]
+    );
     let html = std::fs::read_to_string(&h).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert_eq!(html.matches("<svg").count(), 3, "speedup, ceiling and imbalance plots");
+    assert_eq!(
+        html.matches("<svg").count(),
+        3,
+        "speedup, ceiling and imbalance plots"
+    );
     assert!(html.contains("alpha corrected") && html.contains("</table>"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn simulated_validation_prints_the_large_machine_table() {
-    let text = ok(&vquad(&["sweep", "--simulate", "--validate", "--runs", "4", "--rounds", "6"]));
-    assert!(text.contains("| 64 |") && text.contains("| 256 |"), "{text}");
-    assert_eq!(text.matches("\n| 64 |").count() + text.matches("\n| 256 |").count(), 8);
+    let text = ok(&vquad(&[
+        "sweep",
+        "--simulate",
+        "--validate",
+        "--runs",
+        "4",
+        "--rounds",
+        "6",
+    ]));
+    assert!(
+        text.contains("| 64 |") && text.contains("| 256 |"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("\n| 64 |").count() + text.matches("\n| 256 |").count(),
+        8
+    );
 }
 
 #[cfg(target_os = "linux")]
@@ -146,8 +188,19 @@ fn a_c_callback_from_a_shared_object_is_swept_with_per_thread_records() {
     let j = dir.join("cb.json");
     let spec = format!("{}:square", lib.display());
     ok(&vquad(&[
-        "sweep", "--callback", &spec, "--bounds", "0,3", "--threads", "1,2", "--rounds", "2",
-        "-n", "200000", "--json", j.to_str().unwrap(),
+        "sweep",
+        "--callback",
+        &spec,
+        "--bounds",
+        "0,3",
+        "--threads",
+        "1,2",
+        "--rounds",
+        "2",
+        "-n",
+        "200000",
+        "--json",
+        j.to_str().unwrap(),
     ]));
     let v = json_file(&j);
     assert_eq!(v["problem"]["workload"], "callback");

@@ -96,7 +96,9 @@ mod tests {
 
     #[test]
     fn malformed_specs_and_missing_libraries_are_refused_with_a_reason() {
-        assert!(CallbackFn::load("nocolon").unwrap_err().contains("lib.so:symbol"));
+        assert!(CallbackFn::load("nocolon")
+            .unwrap_err()
+            .contains("lib.so:symbol"));
         assert!(CallbackFn::load(":f").is_err());
         let e = CallbackFn::load("/nonexistent/libnothing.so:f").unwrap_err();
         assert!(e.contains("cannot load"), "{e}");

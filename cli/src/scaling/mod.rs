@@ -4,8 +4,8 @@
 #[cfg(target_os = "linux")]
 pub mod callback;
 pub mod contention;
-pub mod html;
 pub mod fit;
+pub mod html;
 pub mod machine;
 pub mod plot;
 pub mod rounds;

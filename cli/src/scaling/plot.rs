@@ -341,7 +341,12 @@ fn draw_legend<DB: DrawingBackend>(
 /// `(label, value)`, a dashed reference line at `reference` (for load
 /// imbalance, 1.0 = perfect balance), values printed above the bars. Used
 /// for load imbalance and the measured ceiling.
-pub fn bars_svg(title: &str, y_desc: &str, bars: &[(String, f64)], reference: Option<f64>) -> String {
+pub fn bars_svg(
+    title: &str,
+    y_desc: &str,
+    bars: &[(String, f64)],
+    reference: Option<f64>,
+) -> String {
     let (w, h) = (640.0, 360.0);
     let (left, right, top, bottom) = (70.0, 20.0, 40.0, 50.0);
     let finite = bars.iter().map(|b| b.1).filter(|v| v.is_finite());
@@ -513,7 +518,11 @@ mod tests {
         let svg = bars_svg(
             "load <imbalance>",
             "max / mean busy",
-            &[("1".into(), 1.0), ("2".into(), 1.25), ("4".into(), f64::NAN)],
+            &[
+                ("1".into(), 1.0),
+                ("2".into(), 1.25),
+                ("4".into(), f64::NAN),
+            ],
             Some(1.0),
         );
         assert_eq!(svg.matches("<rect x=").count(), 3);

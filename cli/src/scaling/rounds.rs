@@ -112,8 +112,7 @@ impl Rounds {
             return bad("thread counts must ascend");
         }
         let n = self.threads.len();
-        if self.fitted.len() != n || self.work.len() != self.ceiling.len() || self.work.is_empty()
-        {
+        if self.fitted.len() != n || self.work.len() != self.ceiling.len() || self.work.is_empty() {
             return bad("arrays disagree in length");
         }
         for row in self.work.iter().chain(&self.ceiling) {
