@@ -128,6 +128,20 @@ pub fn table(runs: &[ValidationRun]) -> String {
         );
     }
     let c = coverage(runs);
+    let flat = runs
+        .iter()
+        .filter(|r| r.ceiling_speedup < 1.0 / (1.0 - super::rounds::MIN_GAIN))
+        .count();
+    let note = if flat == 0 {
+        String::new()
+    } else {
+        format!(
+            "\n{flat} of {} runs had a median ceiling S(2) below {:.2}x: the host gave this process no \
+             parallel capacity, so α is not identifiable in them (expect FAIL; rerun on a quieter host).\n",
+            runs.len(),
+            1.0 / (1.0 - super::rounds::MIN_GAIN)
+        )
+    };
     out += &format!(
         "| **all** | {} | **{}** | **{}** | | |\n\nverdict: {} (goal: CI holds the truth and estimate within ±{TOLERANCE} in ≥ 90% of runs)\n",
         c.runs,
@@ -135,6 +149,7 @@ pub fn table(runs: &[ValidationRun]) -> String {
         c.within,
         if meets_goal(&c) { "PASS" } else { "FAIL" }
     );
+    out += &note;
     out
 }
 
