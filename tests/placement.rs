@@ -91,7 +91,13 @@ fn placement_never_changes_a_result() {
     };
     let reference = runs(&Context::with_binding(1, Binding::Off).unwrap());
     for threads in [2, 3] {
-        for binding in [Binding::Auto, Binding::Off, Binding::Cores] {
+        for binding in [
+            Binding::Auto,
+            Binding::Off,
+            Binding::Cores,
+            Binding::Close,
+            Binding::Spread,
+        ] {
             let ctx = Context::with_binding(threads, binding).unwrap();
             assert_eq!(runs(&ctx), reference, "{threads} threads, {binding}");
         }
