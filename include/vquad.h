@@ -65,6 +65,12 @@ typedef struct vq_integrand vq_integrand;
 typedef int32_t vq_status;
 
 /*
+ A progress callback: `fraction_done` in `[0, 1]`, never decreasing
+ during one call, and `user_data` as given to `vq_context_set_progress`.
+ */
+typedef void (*vq_progress_fn)(double fraction_done, void *user_data);
+
+/*
  A GSL-style scalar integrand `double f(double x, void *params)`.
 
  vquad calls it concurrently from its worker threads: it must be
@@ -297,11 +303,34 @@ uint32_t vq_context_threads(const struct vq_context *ctx);
 void vq_context_cancel(const struct vq_context *ctx);
 
 /*
+ Sets the progress callback of every `vq_integrate` started on `ctx`
+ from now on (calls already running keep theirs); a NULL `callback`
+ removes it.
+
+ A call reports the fraction of its work done, in `[0, 1]`, never
+ decreasing: tasks done / total for fixed rules; evaluations spent /
+ `max_evals` for adaptive rules. It reports at most about every 100 ms,
+ from one thread at a time (any of the context's threads, never two at
+ once), and reports 1.0 when it succeeds. Without a callback a call pays
+ nothing measurable.
+
+ Errors: `VQ_ERR_NULL_ARG` (ctx is NULL).
+
+ # Safety
+ `ctx` must be NULL or a live context; `callback` must be safe to call
+ with `user_data` from any thread until it is replaced and every call
+ started before that has returned.
+ */
+vq_status vq_context_set_progress(struct vq_context *ctx, vq_progress_fn callback, void *user_data);
+
+/*
  Creates the polynomial `coeffs[0] + coeffs[1]·x + … + coeffs[len-1]·x^(len-1)`.
  The coefficients are copied.
 
  Errors: `VQ_ERR_NULL_ARG` (coeffs or out NULL), `VQ_ERR_INVALID_ARG`
- (`len` is 0 or above 4096, or a coefficient is NaN or infinite).
+ (`len` is 0 or above 4096, or a coefficient is NaN or infinite),
+ `VQ_ERR_UNSUPPORTED_CPU` (this CPU lacks an instruction set the library
+ was compiled for).
 
  # Safety
  `coeffs` must point to `len` readable doubles; `out` must be writable.
@@ -359,7 +388,8 @@ void vq_integrand_free(struct vq_integrand *f);
  Errors: `VQ_ERR_NULL_ARG` (expr or out NULL), `VQ_ERR_INVALID_ARG`
  (not valid UTF-8), `VQ_ERR_PARSE` (with the column in `vq_last_error()`,
  e.g. "unexpected ')' at column 7"; also for input over 64 KiB or nested
- too deeply).
+ too deeply), `VQ_ERR_UNSUPPORTED_CPU` (this CPU lacks an instruction set
+ the library was compiled for).
 
  # Safety
  `expr` must be NULL or a NUL-terminated string; `out` must be writable.

@@ -4,90 +4,79 @@ use std::fmt;
 
 use crate::result::Integral;
 
-/// Status codes of the C ABI. The numbers are part of the ABI: they never
-/// change and are never reused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(i32)]
-pub enum Status {
+/// The status table: one row per status, `Variant = number, "C name",
+/// "description";`. Adding a status is one row here plus its `VQ_*`
+/// constant in `src/ffi/status.rs`, which cbindgen copies into `vquad.h`
+/// (cbindgen reads only literal constants; a test pins the two together).
+macro_rules! status_table {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $name:literal, $describe:literal; )*) => {
+        /// Status codes of the C ABI. The numbers are part of the ABI: they
+        /// never change and are never reused.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[repr(i32)]
+        pub enum Status {
+            $( $(#[$doc])* $variant = $code, )*
+        }
+
+        impl Status {
+            /// Every status, in numeric order.
+            pub const ALL: [Status; [$($code),*].len()] = [$(Status::$variant),*];
+
+            /// The constant's name as it appears in `vquad.h`, e.g.
+            /// `"VQ_ERR_PARSE"`.
+            pub fn name(self) -> &'static str {
+                let s = self.c_name().to_bytes();
+                // The names are ASCII literals.
+                std::str::from_utf8(s).unwrap_or("VQ_ERR_UNKNOWN")
+            }
+
+            /// [`Status::name`] as a NUL-terminated C string.
+            pub fn c_name(self) -> &'static std::ffi::CStr {
+                let bytes: &'static [u8] = match self {
+                    $( Status::$variant => concat!($name, "\0").as_bytes(), )*
+                };
+                std::ffi::CStr::from_bytes_with_nul(bytes).unwrap_or(c"VQ_ERR_UNKNOWN")
+            }
+
+            /// A short human-readable description.
+            pub fn describe(self) -> &'static str {
+                match self {
+                    $( Status::$variant => $describe, )*
+                }
+            }
+        }
+    };
+}
+
+status_table! {
     /// Success.
-    Ok = 0,
+    Ok = 0, "VQ_OK", "success";
     /// A required pointer argument was NULL.
-    NullArg = 1,
+    NullArg = 1, "VQ_ERR_NULL_ARG", "a required pointer argument was NULL";
     /// An argument was out of range or inconsistent.
-    InvalidArg = 2,
+    InvalidArg = 2, "VQ_ERR_INVALID_ARG", "invalid argument";
     /// An expression failed to parse.
-    Parse = 3,
+    Parse = 3, "VQ_ERR_PARSE", "expression parse error";
     /// The integrand returned NaN or an infinity.
-    NonFinite = 4,
+    NonFinite = 4, "VQ_ERR_NONFINITE", "the integrand returned a non-finite value";
     /// A batch callback returned a non-zero code.
-    Callback = 5,
+    Callback = 5, "VQ_ERR_CALLBACK", "the callback reported an error";
     /// The evaluation budget ran out before the tolerance was met.
-    MaxEvals = 6,
+    MaxEvals = 6, "VQ_ERR_MAX_EVALS", "evaluation budget exhausted before the tolerance was met";
     /// The CPU lacks an instruction-set feature this build was compiled for.
-    UnsupportedCpu = 7,
+    UnsupportedCpu = 7, "VQ_ERR_UNSUPPORTED_CPU", "the CPU lacks an instruction-set feature this build requires";
     /// A panic was caught at the C boundary.
-    Panic = 8,
+    Panic = 8, "VQ_ERR_PANIC", "internal panic caught at the C boundary";
     /// Memory could not be allocated.
-    Alloc = 9,
+    Alloc = 9, "VQ_ERR_ALLOC", "memory allocation failed";
     /// The computation was cancelled.
-    Cancelled = 10,
+    Cancelled = 10, "VQ_ERR_CANCELLED", "the computation was cancelled";
 }
 
 impl Status {
-    /// Every status, in numeric order.
-    pub const ALL: [Status; 11] = [
-        Status::Ok,
-        Status::NullArg,
-        Status::InvalidArg,
-        Status::Parse,
-        Status::NonFinite,
-        Status::Callback,
-        Status::MaxEvals,
-        Status::UnsupportedCpu,
-        Status::Panic,
-        Status::Alloc,
-        Status::Cancelled,
-    ];
-
     /// The status with this number, if there is one.
     pub fn from_code(code: i32) -> Option<Status> {
         Status::ALL.iter().copied().find(|s| *s as i32 == code)
-    }
-
-    /// The constant's name as it appears in `vquad.h`, e.g. `"VQ_ERR_PARSE"`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Ok => "VQ_OK",
-            Status::NullArg => "VQ_ERR_NULL_ARG",
-            Status::InvalidArg => "VQ_ERR_INVALID_ARG",
-            Status::Parse => "VQ_ERR_PARSE",
-            Status::NonFinite => "VQ_ERR_NONFINITE",
-            Status::Callback => "VQ_ERR_CALLBACK",
-            Status::MaxEvals => "VQ_ERR_MAX_EVALS",
-            Status::UnsupportedCpu => "VQ_ERR_UNSUPPORTED_CPU",
-            Status::Panic => "VQ_ERR_PANIC",
-            Status::Alloc => "VQ_ERR_ALLOC",
-            Status::Cancelled => "VQ_ERR_CANCELLED",
-        }
-    }
-
-    /// A short human-readable description.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Status::Ok => "success",
-            Status::NullArg => "a required pointer argument was NULL",
-            Status::InvalidArg => "invalid argument",
-            Status::Parse => "expression parse error",
-            Status::NonFinite => "the integrand returned a non-finite value",
-            Status::Callback => "the callback reported an error",
-            Status::MaxEvals => "evaluation budget exhausted before the tolerance was met",
-            Status::UnsupportedCpu => {
-                "the CPU lacks an instruction-set feature this build requires"
-            }
-            Status::Panic => "internal panic caught at the C boundary",
-            Status::Alloc => "memory allocation failed",
-            Status::Cancelled => "the computation was cancelled",
-        }
     }
 }
 

@@ -3,10 +3,43 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// A quadrature rule. The numbers are the C ABI's `VQ_RULE_*` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(i32)]
-pub enum Rule {
+/// The rule table: one row per rule, `Variant = C value, "cli-name",
+/// fixed|adaptive;`. Adding a rule is one row here (its doc comment above
+/// it) plus its `VQ_RULE_*` constant in `src/ffi/types.rs`, which
+/// cbindgen copies into `vquad.h` (a test pins the two to each other).
+macro_rules! rule_table {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $name:literal, $kind:ident; )*) => {
+        /// A quadrature rule. The numbers are the C ABI's `VQ_RULE_*` values.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[repr(i32)]
+        pub enum Rule {
+            $( $(#[$doc])* $variant = $code, )*
+        }
+
+        impl Rule {
+            /// Every rule, in numeric order.
+            pub const ALL: [Rule; [$($code),*].len()] = [$(Rule::$variant),*];
+
+            /// The rule's name as the CLI spells it, e.g. `"gauss-legendre"`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( Rule::$variant => $name, )*
+                }
+            }
+
+            /// True for rules that use `n` panels rather than a tolerance.
+            pub fn is_fixed(self) -> bool {
+                match self {
+                    $( Rule::$variant => rule_table!(@fixed $kind), )*
+                }
+            }
+        }
+    };
+    (@fixed fixed) => { true };
+    (@fixed adaptive) => { false };
+}
+
+rule_table! {
     /// Gauss–Legendre on `n` panels when `n > 0`; with `n = 0`, adaptive to
     /// tolerance:
     ///
@@ -27,63 +60,31 @@ pub enum Rule {
     /// The tanh–sinh pass costs those other integrands about 75 evaluations
     /// (about 90 on an infinite range); on the battery, `Auto` needs 0.97× the
     /// evaluations of QUADPACK's QAGS/QAGI in total.
-    Auto = 0,
+    Auto = 0, "auto", adaptive;
     /// Midpoint rule: one node per panel, `n` evaluations.
-    Midpoint = 1,
+    Midpoint = 1, "midpoint", fixed;
     /// Trapezoid rule: `n + 1` evaluations.
-    Trapezoid = 2,
+    Trapezoid = 2, "trapezoid", fixed;
     /// Simpson's rule: `2n + 1` evaluations with shared panel ends.
-    Simpson = 3,
+    Simpson = 3, "simpson", fixed;
     /// Gauss–Legendre with `order` nodes per panel: `n·order` evaluations.
-    GaussLegendre = 4,
+    GaussLegendre = 4, "gauss-legendre", fixed;
     /// Globally adaptive Gauss–Kronrod with Wynn ε-extrapolation (QUADPACK's
     /// QAGS; QAGI's transformation on infinite ranges), refining batches of
     /// intervals in parallel. `order` picks the pair: 7, 10, 15, 20, 25 or 30
     /// Gauss points (G7K15 … G30K61); 0 means G10K21 on finite ranges and
     /// G7K15 on infinite ones, as QUADPACK.
-    GaussKronrod = 5,
+    GaussKronrod = 5, "gauss-kronrod", adaptive;
     /// Adaptive tanh–sinh (double exponential): the step is halved until the
     /// tolerance is met. Best for endpoint singularities; the integrand is
     /// never evaluated at an endpoint. `order` is ignored; `subintervals` is 1.
-    TanhSinh = 6,
+    TanhSinh = 6, "tanh-sinh", adaptive;
 }
 
 impl Rule {
-    /// Every rule, in numeric order.
-    pub const ALL: [Rule; 7] = [
-        Rule::Auto,
-        Rule::Midpoint,
-        Rule::Trapezoid,
-        Rule::Simpson,
-        Rule::GaussLegendre,
-        Rule::GaussKronrod,
-        Rule::TanhSinh,
-    ];
-
     /// The rule with this C value, if any.
     pub fn from_code(code: i32) -> Option<Rule> {
         Rule::ALL.iter().copied().find(|r| *r as i32 == code)
-    }
-
-    /// The rule's name as the CLI spells it, e.g. `"gauss-legendre"`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Rule::Auto => "auto",
-            Rule::Midpoint => "midpoint",
-            Rule::Trapezoid => "trapezoid",
-            Rule::Simpson => "simpson",
-            Rule::GaussLegendre => "gauss-legendre",
-            Rule::GaussKronrod => "gauss-kronrod",
-            Rule::TanhSinh => "tanh-sinh",
-        }
-    }
-
-    /// True for rules that use `n` panels rather than a tolerance.
-    pub fn is_fixed(self) -> bool {
-        matches!(
-            self,
-            Rule::Midpoint | Rule::Trapezoid | Rule::Simpson | Rule::GaussLegendre
-        )
     }
 }
 

@@ -81,3 +81,10 @@ fn sixteen_threads_sharing_one_context_get_exact_results() {
     let checked = run_passing(&exe, &["10", "60", "4"]);
     assert_eq!(checked, 160);
 }
+
+#[test]
+fn progress_from_c_is_monotone_throttled_and_ends_at_one() {
+    let exe = build("progress");
+    let checks = run_passing(&exe, &[]);
+    assert_eq!(checks, 12);
+}

@@ -5,7 +5,10 @@
 
 use std::ffi::CStr;
 
-use vquad::ffi::{vq_context_free, vq_context_new, vq_last_error, VQ_ERR_UNSUPPORTED_CPU, VQ_OK};
+use vquad::ffi::{
+    vq_context_free, vq_context_new, vq_integrand, vq_integrand_expr, vq_integrand_free,
+    vq_integrand_poly, vq_last_error, VQ_ERR_UNSUPPORTED_CPU, VQ_OK,
+};
 use vquad::simd::HIDE_FEATURES_ENV;
 use vquad::{Context, Error};
 
@@ -40,6 +43,25 @@ fn c_context_new() -> (i32, String) {
     (status, msg.to_string_lossy().into_owned())
 }
 
+/// Creates the SIMD integrands through the C ABI: `(constructor, status,
+/// *out)` for each; `*out` starts NULL.
+fn c_simd_integrands() -> Vec<(&'static str, i32, *mut vq_integrand)> {
+    let mut poly = std::ptr::null_mut();
+    let mut expr = std::ptr::null_mut();
+    let coeffs = [1.0, 2.0];
+    // SAFETY: valid coefficient array, NUL-terminated string, out pointers.
+    let (p, e) = unsafe {
+        (
+            vq_integrand_poly(coeffs.as_ptr(), coeffs.len(), &mut poly),
+            vq_integrand_expr(c"x^2".as_ptr(), &mut expr),
+        )
+    };
+    vec![
+        ("vq_integrand_poly", p, poly),
+        ("vq_integrand_expr", e, expr),
+    ]
+}
+
 #[test]
 fn a_context_refuses_to_start_when_a_compiled_in_feature_is_missing() {
     let Some(feature) = compiled_in_feature() else {
@@ -65,6 +87,12 @@ fn a_context_refuses_to_start_when_a_compiled_in_feature_is_missing() {
         }
         let (status, msg) = c_context_new();
         assert_eq!(status, VQ_ERR_UNSUPPORTED_CPU, "{msg}");
+        // Integrand constructors that run SIMD code refuse too, and leave
+        // `*out` untouched.
+        for (what, status, out) in c_simd_integrands() {
+            assert_eq!(status, VQ_ERR_UNSUPPORTED_CPU, "{what}");
+            assert!(out.is_null(), "{what}: *out written on error");
+        }
         assert!(
             msg.starts_with("VQ_ERR_UNSUPPORTED_CPU: ") && msg.contains(feature),
             "{msg}"
@@ -75,5 +103,10 @@ fn a_context_refuses_to_start_when_a_compiled_in_feature_is_missing() {
     std::env::set_var(HIDE_FEATURES_ENV, "not-a-feature,,");
     assert!(Context::new(2).is_ok());
     assert_eq!(c_context_new().0, VQ_OK);
+    for (what, status, out) in c_simd_integrands() {
+        assert_eq!(status, VQ_OK, "{what}");
+        // SAFETY: created just above, freed once.
+        unsafe { vq_integrand_free(out) };
+    }
     std::env::remove_var(HIDE_FEATURES_ENV);
 }

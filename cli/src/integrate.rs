@@ -3,6 +3,11 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use vquad::{Context, Error, Options, Rule};
 
@@ -64,7 +69,13 @@ pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
         max_evals: args.max_evals,
     };
     let ctx = Context::new(args.threads).map_err(|e| e.to_string())?;
-    let outcome = ctx.integrate(problem.integrand(), problem.a, problem.b, &opts);
+    let bar = attach_progress_bar(&ctx);
+    let (outcome, stats) =
+        ctx.integrate_with_stats(problem.integrand(), problem.a, problem.b, &opts);
+    ctx.set_progress(None);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let rule = opts.resolved_rule();
     let (result, status, message) = match &outcome {
         Ok(r) => (Some(*r), "ok".to_string(), None),
@@ -88,6 +99,15 @@ pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
             "seconds": result.map(|r| r.seconds),
             "subintervals": result.map(|r| r.subintervals),
             "rule": rule.name(),
+            // What each worker did (entry 0 also holds work done on the
+            // calling thread), and max busy / mean busy.
+            "per_thread": stats.per_thread.iter().map(|t| json!({
+                "evals": t.evals,
+                "busy_seconds": t.busy_ns as f64 * 1e-9,
+                "jobs": t.jobs,
+            })).collect::<Vec<_>>(),
+            "load_imbalance": stats.load_imbalance(),
+            "serial_seconds": stats.serial_ns() as f64 * 1e-9,
             "status": status,
             "message": message,
         });
@@ -123,4 +143,30 @@ pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// On a terminal, a progress bar fed by the context's progress callback; it
+/// appears only once a run has lasted a second, so short runs print nothing.
+fn attach_progress_bar(ctx: &Context) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(Some(1000), ProgressDrawTarget::hidden());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} integrate [{bar:30}] {percent}% {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let start = Instant::now();
+    let shown = AtomicBool::new(false);
+    let b = bar.clone();
+    ctx.set_progress(Some(Box::new(move |fraction| {
+        if start.elapsed() < Duration::from_secs(1) {
+            return;
+        }
+        if !shown.swap(true, Ordering::Relaxed) {
+            b.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        b.set_position((fraction * 1000.0) as u64);
+    })));
+    Some(bar)
 }

@@ -44,7 +44,19 @@ pub fn integrate_with_stats(
 ) -> (Result<Integral>, CallStats) {
     let ev = Evaluator::new(ctx);
     let result = run(&ev, ctx, f, a, b, opts);
-    (result, ev.stats())
+    let stats = ev.stats();
+    // The record's time is the call's wall time in `stats`, to the
+    // nanosecond, so the two never disagree.
+    let seconds = stats.wall_ns as f64 * 1e-9;
+    let result = match result {
+        Ok(r) => Ok(Integral { seconds, ..r }),
+        Err(Error::MaxEvals { partial, message }) => Err(Error::MaxEvals {
+            partial: Integral { seconds, ..partial },
+            message,
+        }),
+        Err(e) => Err(e),
+    };
+    (result, stats)
 }
 
 fn run(
@@ -56,8 +68,7 @@ fn run(
     opts: &Options,
 ) -> Result<Integral> {
     let finished = rules::plan(a, b, opts)?.run(ev, f)?;
-    let seconds = ev.stats().wall_ns as f64 * 1e-9;
-    let result = record(finished.computed, ctx.threads() as u32, seconds);
+    let result = record(finished.computed, ctx.threads() as u32, 0.0);
     match finished.budget_exhausted {
         Some(message) => Err(Error::MaxEvals {
             partial: result,

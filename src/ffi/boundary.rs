@@ -1,19 +1,35 @@
 //! The panic boundary and argument checks shared by every exported function.
+//!
+//! Invariant: no panic crosses into C. Every exported body runs inside
+//! [`status_boundary`] or [`value_boundary`], and so does recording its
+//! error for `vq_last_error` (formatting a message allocates, and may panic).
 
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use super::status::{record_error, vq_status, VQ_OK};
+use super::status::{record_error, vq_status, VQ_ERR_PANIC, VQ_OK};
 use crate::error::Error;
 
 /// Runs `body`, turning its error or any panic into a status and a message
 /// for `vq_last_error`. A panic never unwinds into C.
 pub(crate) fn status_boundary(body: impl FnOnce() -> Result<(), Error>) -> vq_status {
-    match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(())) => VQ_OK,
-        Ok(Err(e)) => record_error(&e),
-        Err(payload) => record_error(&Error::Panic(panic_message(payload.as_ref()))),
+    let run = || match body() {
+        Ok(()) => VQ_OK,
+        Err(e) => record_error(&e),
+    };
+    match catch_unwind(AssertUnwindSafe(run)) {
+        Ok(status) => status,
+        Err(payload) => record_panic(payload.as_ref()),
     }
+}
+
+/// Records a caught panic for `vq_last_error`, itself inside a boundary:
+/// if even that panics, the status is still [`VQ_ERR_PANIC`].
+fn record_panic(payload: &(dyn Any + Send)) -> vq_status {
+    catch_unwind(AssertUnwindSafe(|| {
+        record_error(&Error::Panic(panic_message(payload)))
+    }))
+    .unwrap_or(VQ_ERR_PANIC)
 }
 
 /// Runs `body` for functions that return a value instead of a status; a
@@ -22,7 +38,7 @@ pub(crate) fn value_boundary<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(v) => v,
         Err(payload) => {
-            record_error(&Error::Panic(panic_message(payload.as_ref())));
+            record_panic(payload.as_ref());
             fallback
         }
     }
@@ -44,5 +60,16 @@ pub(crate) fn non_null<T>(p: *const T, name: &'static str) -> Result<(), Error> 
         Err(Error::NullArg(name))
     } else {
         Ok(())
+    }
+}
+
+/// Returns `Err(Error::UnsupportedCpu)` when the CPU lacks a feature this
+/// build was compiled for: the guard of every entry that can run SIMD code.
+pub(crate) fn supported_cpu() -> Result<(), Error> {
+    let missing = crate::simd::missing_cpu_features();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::UnsupportedCpu(missing))
     }
 }

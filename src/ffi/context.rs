@@ -1,5 +1,7 @@
 //! `vq_context`: creation, destruction and thread count.
 
+use std::ffi::c_void;
+
 use super::boundary::{non_null, status_boundary, value_boundary};
 use super::status::vq_status;
 use crate::context::Context;
@@ -84,5 +86,59 @@ pub unsafe extern "C" fn vq_context_cancel(ctx: *const vq_context) {
         if let Some(c) = unsafe { ctx.as_ref() } {
             c.inner.cancel();
         }
+    })
+}
+
+/// A progress callback: `fraction_done` in `[0, 1]`, never decreasing
+/// during one call, and `user_data` as given to `vq_context_set_progress`.
+pub type vq_progress_fn = Option<unsafe extern "C" fn(fraction_done: f64, user_data: *mut c_void)>;
+
+/// `user_data` carried to whichever thread reports.
+struct UserData(*mut c_void);
+// SAFETY: vq_context_set_progress documents that the callback may run on any
+// of the context's threads (one at a time), so the caller vouches that
+// `user_data` may be used from them.
+unsafe impl Send for UserData {}
+// SAFETY: as above; the callback never runs on two threads at once.
+unsafe impl Sync for UserData {}
+
+/// Sets the progress callback of every `vq_integrate` started on `ctx`
+/// from now on (calls already running keep theirs); a NULL `callback`
+/// removes it.
+///
+/// A call reports the fraction of its work done, in `[0, 1]`, never
+/// decreasing: tasks done / total for fixed rules; evaluations spent /
+/// `max_evals` for adaptive rules. It reports at most about every 100 ms,
+/// from one thread at a time (any of the context's threads, never two at
+/// once), and reports 1.0 when it succeeds. Without a callback a call pays
+/// nothing measurable.
+///
+/// Errors: `VQ_ERR_NULL_ARG` (ctx is NULL).
+///
+/// # Safety
+/// `ctx` must be NULL or a live context; `callback` must be safe to call
+/// with `user_data` from any thread until it is replaced and every call
+/// started before that has returned.
+#[no_mangle]
+pub unsafe extern "C" fn vq_context_set_progress(
+    ctx: *mut vq_context,
+    callback: vq_progress_fn,
+    user_data: *mut c_void,
+) -> vq_status {
+    status_boundary(|| {
+        non_null(ctx, "ctx")?;
+        // SAFETY: non-NULL and, per the contract, a live context.
+        let ctx = unsafe { &(*ctx).inner };
+        let sink = callback.map(|cb| {
+            let data = UserData(user_data);
+            Box::new(move |fraction: f64| {
+                let data = &data;
+                // SAFETY: the caller vouches for `cb` with `user_data` on
+                // any thread (see above).
+                unsafe { cb(fraction, data.0) }
+            }) as Box<dyn Fn(f64) + Send + Sync>
+        });
+        ctx.set_progress(sink);
+        Ok(())
     })
 }

@@ -2,7 +2,7 @@
 
 use std::ffi::c_void;
 
-use super::boundary::{non_null, status_boundary, value_boundary};
+use super::boundary::{non_null, status_boundary, supported_cpu, value_boundary};
 use super::status::vq_status;
 use super::types::{vq_batch_fn, vq_fn};
 use crate::error::Error;
@@ -25,7 +25,9 @@ pub(crate) fn publish(f: Box<dyn Integrand>, out: *mut *mut vq_integrand) {
 /// The coefficients are copied.
 ///
 /// Errors: `VQ_ERR_NULL_ARG` (coeffs or out NULL), `VQ_ERR_INVALID_ARG`
-/// (`len` is 0 or above 4096, or a coefficient is NaN or infinite).
+/// (`len` is 0 or above 4096, or a coefficient is NaN or infinite),
+/// `VQ_ERR_UNSUPPORTED_CPU` (this CPU lacks an instruction set the library
+/// was compiled for).
 ///
 /// # Safety
 /// `coeffs` must point to `len` readable doubles; `out` must be writable.
@@ -38,6 +40,7 @@ pub unsafe extern "C" fn vq_integrand_poly(
     status_boundary(|| {
         non_null(out, "out")?;
         non_null(coeffs, "coeffs")?;
+        supported_cpu()?;
         if len == 0 || len > crate::integrand::poly::MAX_COEFFS {
             return Err(Error::invalid(format!(
                 "len = {len}: a polynomial needs 1..={} coefficients",
@@ -130,7 +133,8 @@ pub unsafe extern "C" fn vq_integrand_free(f: *mut vq_integrand) {
 /// Errors: `VQ_ERR_NULL_ARG` (expr or out NULL), `VQ_ERR_INVALID_ARG`
 /// (not valid UTF-8), `VQ_ERR_PARSE` (with the column in `vq_last_error()`,
 /// e.g. "unexpected ')' at column 7"; also for input over 64 KiB or nested
-/// too deeply).
+/// too deeply), `VQ_ERR_UNSUPPORTED_CPU` (this CPU lacks an instruction set
+/// the library was compiled for).
 ///
 /// # Safety
 /// `expr` must be NULL or a NUL-terminated string; `out` must be writable.
@@ -142,6 +146,7 @@ pub unsafe extern "C" fn vq_integrand_expr(
     status_boundary(|| {
         non_null(out, "out")?;
         non_null(expr, "expr")?;
+        supported_cpu()?;
         // SAFETY: non-NULL and NUL-terminated per the contract.
         let text = unsafe { std::ffi::CStr::from_ptr(expr) };
         let text = text

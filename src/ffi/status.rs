@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 use std::ffi::c_char;
 
+use super::boundary::value_boundary;
 use crate::error::{Error, Status};
 
 /// Result of a fallible vquad function: `VQ_OK` (0) or one of `VQ_ERR_*`.
@@ -83,26 +84,12 @@ fn store_message(buf: &mut [u8; LAST_ERROR_CAPACITY], msg: &str) {
 /// The string is static: never free it. Thread-safe.
 #[no_mangle]
 pub extern "C" fn vq_status_str(status: vq_status) -> *const c_char {
-    match Status::from_code(status) {
-        Some(s) => status_cstr(s).as_ptr(),
-        None => c"VQ_ERR_UNKNOWN".as_ptr(),
-    }
-}
-
-fn status_cstr(s: Status) -> &'static std::ffi::CStr {
-    match s {
-        Status::Ok => c"VQ_OK",
-        Status::NullArg => c"VQ_ERR_NULL_ARG",
-        Status::InvalidArg => c"VQ_ERR_INVALID_ARG",
-        Status::Parse => c"VQ_ERR_PARSE",
-        Status::NonFinite => c"VQ_ERR_NONFINITE",
-        Status::Callback => c"VQ_ERR_CALLBACK",
-        Status::MaxEvals => c"VQ_ERR_MAX_EVALS",
-        Status::UnsupportedCpu => c"VQ_ERR_UNSUPPORTED_CPU",
-        Status::Panic => c"VQ_ERR_PANIC",
-        Status::Alloc => c"VQ_ERR_ALLOC",
-        Status::Cancelled => c"VQ_ERR_CANCELLED",
-    }
+    value_boundary(c"VQ_ERR_UNKNOWN".as_ptr(), || {
+        match Status::from_code(status) {
+            Some(s) => s.c_name().as_ptr(),
+            None => c"VQ_ERR_UNKNOWN".as_ptr(),
+        }
+    })
 }
 
 /// Returns the message of the last failure on the calling thread (the
@@ -114,7 +101,9 @@ fn status_cstr(s: Status) -> &'static std::ffi::CStr {
 /// 1023 bytes are cut and end in `...`.
 #[no_mangle]
 pub extern "C" fn vq_last_error() -> *const c_char {
-    LAST_ERROR.with(|m| m.as_ptr().cast::<c_char>().cast_const())
+    value_boundary(c"".as_ptr(), || {
+        LAST_ERROR.with(|m| m.as_ptr().cast::<c_char>().cast_const())
+    })
 }
 
 #[cfg(test)]

@@ -132,8 +132,10 @@ pub unsafe extern "C" fn vq_options_default(opts: *mut vq_options) {
 #[no_mangle]
 pub extern "C" fn vq_version() -> *const c_char {
     static V: OnceLock<CString> = OnceLock::new();
-    V.get_or_init(|| CString::new(crate::VERSION).unwrap_or_default())
-        .as_ptr()
+    super::boundary::value_boundary(c"".as_ptr(), || {
+        V.get_or_init(|| CString::new(crate::VERSION).unwrap_or_default())
+            .as_ptr()
+    })
 }
 
 /// Returns the SIMD instruction set compiled in, e.g. `"avx512f+fma (f64x8)"`.
@@ -141,8 +143,10 @@ pub extern "C" fn vq_version() -> *const c_char {
 #[no_mangle]
 pub extern "C" fn vq_simd_isa() -> *const c_char {
     static V: OnceLock<CString> = OnceLock::new();
-    V.get_or_init(|| CString::new(crate::simd::isa()).unwrap_or_default())
-        .as_ptr()
+    super::boundary::value_boundary(c"".as_ptr(), || {
+        V.get_or_init(|| CString::new(crate::simd::isa()).unwrap_or_default())
+            .as_ptr()
+    })
 }
 
 #[cfg(test)]
