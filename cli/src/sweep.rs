@@ -466,6 +466,7 @@ fn topology_json(t: &Topology) -> Value {
 
 /// Everything a report shows about one point.
 struct PointView {
+    oversubscribed: bool,
     ceiling_s: f64,
     ceiling_speedup: f64,
     speedup_rounds: f64,
@@ -550,6 +551,7 @@ impl Analysis {
                 let mut ct: Vec<f64> = rounds.ceiling.iter().map(|r| r[i]).collect();
                 let ceiling_times = ct.clone();
                 PointView {
+                    oversubscribed: place.oversubscribed[i],
                     ceiling_s: vquad_lab::scaling::rounds::median(&mut ct),
                     ceiling_speedup: rounds.ceiling_speedup(i),
                     speedup_rounds: rounds.speedup(i),
@@ -626,7 +628,7 @@ impl Analysis {
                 opt(v.load_imbalance, 3),
                 opt(v.serial_s, 4),
                 opt(v.alpha_direct, 3),
-                if p.oversubscribed {
+                if v.oversubscribed {
                     "  (oversubscribed: not fitted)"
                 } else if v.smt {
                     "  (SMT siblings: not fitted)"
@@ -718,8 +720,20 @@ impl Analysis {
     }
 
     fn svgs(&self, title: &str) -> Result<(String, String, String), String> {
+        // The plot's title is the description up to the comma that keeps it
+        // within a line.
+        let mut short = String::new();
+        for part in title.split(", ") {
+            if !short.is_empty() && short.len() + part.len() > 60 {
+                break;
+            }
+            if !short.is_empty() {
+                short += ", ";
+            }
+            short += part;
+        }
         let speed =
-            vquad_lab::scaling::plot::speedup_svg(&self.points, self.classic.as_ref(), title)
+            vquad_lab::scaling::plot::speedup_svg(&self.points, self.classic.as_ref(), &short)
                 .map_err(|e| e.to_string())?;
         let label = |i: usize| self.rounds.threads[i].to_string();
         let imb: Vec<(String, f64)> = (0..self.views.len())
@@ -896,7 +910,7 @@ impl Analysis {
                         o(v.alpha_direct),
                         if v.fitted {
                             "yes".into()
-                        } else if p.oversubscribed {
+                        } else if v.oversubscribed {
                             "no: oversubscribed".into()
                         } else {
                             "no: SMT siblings".into()

@@ -384,7 +384,20 @@ pub fn bars_svg(
     let slot = plot_w / bars.len().max(1) as f64;
     for (i, (label, v)) in bars.iter().enumerate() {
         let x = left + slot * (i as f64 + 0.2);
-        let v = if v.is_finite() { *v } else { 0.0 };
+        if !v.is_finite() {
+            // Not measured (e.g. a simulated machine): a label, no bar.
+            s += &format!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-family=\"{FONT}\" font-size=\"11\" text-anchor=\"middle\">n/a</text>\n\
+                 <text x=\"{:.1}\" y=\"{:.1}\" font-family=\"{FONT}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n",
+                x + slot * 0.3,
+                top + plot_h - 4.0,
+                x + slot * 0.3,
+                top + plot_h + 18.0,
+                esc(label)
+            );
+            continue;
+        }
+        let v = *v;
         s += &format!(
             "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"rgb({},{},{})\"/>\n\
              <text x=\"{:.1}\" y=\"{:.1}\" font-family=\"{FONT}\" font-size=\"11\" text-anchor=\"middle\">{v:.3}</text>\n\
@@ -525,7 +538,8 @@ mod tests {
             ],
             Some(1.0),
         );
-        assert_eq!(svg.matches("<rect x=").count(), 3);
+        assert_eq!(svg.matches("<rect x=").count(), 2);
+        assert!(svg.contains(">n/a<"));
         assert!(svg.contains("load &lt;imbalance&gt;"));
         assert!(svg.contains("stroke-dasharray"));
         assert!(svg.trim_end().ends_with("</svg>"));
