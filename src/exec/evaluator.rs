@@ -195,38 +195,41 @@ impl<'c> Evaluator<'c> {
         // Lowest failing job so far; jobs above it are skipped.
         let first_failure = AtomicU64::new(u64::MAX);
         let failure: Mutex<Option<(usize, EvalError)>> = Mutex::new(None);
-        let run_one = |i: usize, slot: &mut T| {
-            if i as u64 > first_failure.load(Relaxed) {
-                return;
+        let fail = |i: usize, e: EvalError| {
+            let mut f = failure.lock().unwrap_or_else(|p| p.into_inner());
+            if f.as_ref().is_none_or(|(k, _)| i < *k) {
+                *f = Some((i, e));
+                first_failure.fetch_min(i as u64, Relaxed);
             }
-            let t0 = Instant::now();
-            let outcome = if self.cancelled() {
-                Err(EvalError::Cancelled)
-            } else {
-                job(i, slot)
-            };
-            match outcome {
-                Ok(evals) => {
-                    let thread = rayon::current_thread_index().unwrap_or(0);
-                    self.slots
-                        .record(thread, evals, t0.elapsed().as_nanos() as u64);
-                    if self.progress.active() {
-                        let k = done.fetch_add(1, Relaxed) + 1;
-                        self.progress
-                            .report(span.base + span.span * k as f64 / total as f64);
-                    }
-                }
-                Err(e) => {
-                    let mut f = failure.lock().unwrap_or_else(|p| p.into_inner());
-                    if f.as_ref().is_none_or(|(k, _)| i < *k) {
-                        *f = Some((i, e));
-                        first_failure.fetch_min(i as u64, Relaxed);
-                    }
-                }
-            }
+        };
+        let progress = |k: u64| {
+            self.progress
+                .report(span.base + span.span * k as f64 / total as f64)
         };
         match self.ctx.pool().filter(|_| parallel) {
             Some(pool) => {
+                let run_one = |i: usize, slot: &mut T| {
+                    if i as u64 > first_failure.load(Relaxed) {
+                        return;
+                    }
+                    let t0 = Instant::now();
+                    let outcome = if self.cancelled() {
+                        Err(EvalError::Cancelled)
+                    } else {
+                        job(i, slot)
+                    };
+                    match outcome {
+                        Ok(evals) => {
+                            let thread = rayon::current_thread_index().unwrap_or(0);
+                            self.slots
+                                .record(thread, evals, t0.elapsed().as_nanos() as u64, 1);
+                            if self.progress.active() {
+                                progress(done.fetch_add(1, Relaxed) + 1);
+                            }
+                        }
+                        Err(e) => fail(i, e),
+                    }
+                };
                 let t0 = Instant::now();
                 pool.install(|| {
                     out.par_iter_mut()
@@ -237,12 +240,33 @@ impl<'c> Evaluator<'c> {
                     .fetch_add(t0.elapsed().as_nanos() as u64, Relaxed);
             }
             None => {
+                // In order on this thread: one clock read for the batch, so
+                // small steps (a 21-point rule is three jobs) stay cheap.
+                let t0 = Instant::now();
+                let (mut evals, mut jobs) = (0, 0);
                 for (i, slot) in out.iter_mut().enumerate() {
-                    run_one(i, slot);
-                    if first_failure.load(Relaxed) != u64::MAX {
-                        break;
+                    let outcome = if self.cancelled() {
+                        Err(EvalError::Cancelled)
+                    } else {
+                        job(i, slot)
+                    };
+                    match outcome {
+                        Ok(e) => {
+                            evals += e;
+                            jobs += 1;
+                            if self.progress.active() {
+                                progress(jobs);
+                            }
+                        }
+                        Err(e) => {
+                            fail(i, e);
+                            break;
+                        }
                     }
                 }
+                let thread = rayon::current_thread_index().unwrap_or(0);
+                self.slots
+                    .record(thread, evals, t0.elapsed().as_nanos() as u64, jobs);
             }
         }
         match failure.into_inner().unwrap_or_else(|p| p.into_inner()) {

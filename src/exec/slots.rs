@@ -36,13 +36,14 @@ impl Slots {
         }
     }
 
-    /// Records a finished task on the slot of `thread`. Only that thread
-    /// writes its slot, so the relaxed read-modify-writes never contend.
-    pub fn record(&self, thread: usize, evals: u64, busy_ns: u64) {
+    /// Records `tasks` finished tasks on the slot of `thread`. Only that
+    /// thread writes its slot, so the relaxed read-modify-writes never
+    /// contend.
+    pub fn record(&self, thread: usize, evals: u64, busy_ns: u64, tasks: u64) {
         let s = &self.slots[thread % self.slots.len()];
         s.evals.fetch_add(evals, Relaxed);
         s.busy_ns.fetch_add(busy_ns, Relaxed);
-        s.tasks.fetch_add(1, Relaxed);
+        s.tasks.fetch_add(tasks, Relaxed);
     }
 
     /// Snapshot of every slot, in thread order.
@@ -90,9 +91,9 @@ mod tests {
     #[test]
     fn record_accumulates_per_thread() {
         let slots = Slots::new(2);
-        slots.record(0, 10, 5);
-        slots.record(1, 7, 1);
-        slots.record(0, 1, 1);
+        slots.record(0, 10, 5, 1);
+        slots.record(1, 7, 1, 1);
+        slots.record(0, 1, 1, 1);
         assert_eq!(slots.total_evals(), 18);
         assert_eq!(
             slots.stats()[0],

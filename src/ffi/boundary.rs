@@ -7,14 +7,19 @@
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use super::status::{record_error, vq_status, VQ_ERR_PANIC, VQ_OK};
-use crate::error::Error;
+use super::last_error::record_error;
+use crate::error::{Error, Status};
+
+// The statuses the boundary itself returns, as `vq_status` numbers (not
+// `ffi::status`, which uses this boundary for its own functions).
+const OK: i32 = Status::Ok as i32;
+const PANIC: i32 = Status::Panic as i32;
 
 /// Runs `body`, turning its error or any panic into a status and a message
 /// for `vq_last_error`. A panic never unwinds into C.
-pub(crate) fn status_boundary(body: impl FnOnce() -> Result<(), Error>) -> vq_status {
+pub(crate) fn status_boundary(body: impl FnOnce() -> Result<(), Error>) -> i32 {
     let run = || match body() {
-        Ok(()) => VQ_OK,
+        Ok(()) => OK,
         Err(e) => record_error(&e),
     };
     match catch_unwind(AssertUnwindSafe(run)) {
@@ -24,12 +29,12 @@ pub(crate) fn status_boundary(body: impl FnOnce() -> Result<(), Error>) -> vq_st
 }
 
 /// Records a caught panic for `vq_last_error`, itself inside a boundary:
-/// if even that panics, the status is still [`VQ_ERR_PANIC`].
-fn record_panic(payload: &(dyn Any + Send)) -> vq_status {
+/// if even that panics, the status is still `VQ_ERR_PANIC`.
+fn record_panic(payload: &(dyn Any + Send)) -> i32 {
     catch_unwind(AssertUnwindSafe(|| {
         record_error(&Error::Panic(panic_message(payload)))
     }))
-    .unwrap_or(VQ_ERR_PANIC)
+    .unwrap_or(PANIC)
 }
 
 /// Runs `body` for functions that return a value instead of a status; a

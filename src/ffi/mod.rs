@@ -12,6 +12,7 @@ mod boundary;
 pub mod context;
 pub mod integrand;
 pub mod integrate;
+mod last_error;
 pub mod partition;
 pub mod status;
 pub mod types;

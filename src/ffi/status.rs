@@ -1,10 +1,10 @@
-//! Status codes, their names, and the thread-local last-error message.
+//! Status codes, their names, and `vq_last_error`.
 
-use std::cell::RefCell;
 use std::ffi::c_char;
 
 use super::boundary::value_boundary;
-use crate::error::{Error, Status};
+use super::last_error;
+use crate::error::Status;
 
 /// Result of a fallible vquad function: `VQ_OK` (0) or one of `VQ_ERR_*`.
 /// The numbers never change and are never reused.
@@ -36,48 +36,6 @@ pub const VQ_ERR_ALLOC: vq_status = 9;
 /// The computation was cancelled.
 pub const VQ_ERR_CANCELLED: vq_status = 10;
 
-/// Capacity of the last-error message, NUL included; longer messages are
-/// cut at a character boundary and end in `...`.
-const LAST_ERROR_CAPACITY: usize = 1024;
-
-thread_local! {
-    // A plain array with a const initializer: it needs no destructor, so it
-    // stays usable while the thread exits (C code may call vquad from a
-    // pthread key destructor, after Rust's thread-local destructors ran;
-    // a `CString` here made such a call abort the process).
-    static LAST_ERROR: RefCell<[u8; LAST_ERROR_CAPACITY]> =
-        const { RefCell::new([0; LAST_ERROR_CAPACITY]) };
-}
-
-/// Stores `e`'s message for `vq_last_error` and returns its status.
-pub(crate) fn record_error(e: &Error) -> vq_status {
-    let msg = format!("{}: {e}", e.status().name()).replace('\0', "\\0");
-    LAST_ERROR.with(|m| store_message(&mut m.borrow_mut(), &msg));
-    e.status() as vq_status
-}
-
-/// Copies `msg` into `buf` NUL-terminated, cut at a character boundary
-/// with a trailing `...` when it does not fit.
-fn store_message(buf: &mut [u8; LAST_ERROR_CAPACITY], msg: &str) {
-    let room = LAST_ERROR_CAPACITY - 1;
-    let text = if msg.len() <= room {
-        msg
-    } else {
-        let mut end = room - 3;
-        while !msg.is_char_boundary(end) {
-            end -= 1;
-        }
-        &msg[..end]
-    };
-    buf[..text.len()].copy_from_slice(text.as_bytes());
-    let mut len = text.len();
-    if text.len() < msg.len() {
-        buf[len..len + 3].copy_from_slice(b"...");
-        len += 3;
-    }
-    buf[len] = 0;
-}
-
 /// Returns the name of a status code, e.g. `"VQ_ERR_PARSE"`, or
 /// `"VQ_ERR_UNKNOWN"` for a number that is not a status.
 ///
@@ -101,9 +59,7 @@ pub extern "C" fn vq_status_str(status: vq_status) -> *const c_char {
 /// 1023 bytes are cut and end in `...`.
 #[no_mangle]
 pub extern "C" fn vq_last_error() -> *const c_char {
-    value_boundary(c"".as_ptr(), || {
-        LAST_ERROR.with(|m| m.as_ptr().cast::<c_char>().cast_const())
-    })
+    value_boundary(c"".as_ptr(), last_error::message_ptr)
 }
 
 #[cfg(test)]
@@ -121,24 +77,6 @@ mod tests {
         // SAFETY: as above.
         let unknown = unsafe { CStr::from_ptr(vq_status_str(99)) };
         assert_eq!(unknown.to_str().unwrap(), "VQ_ERR_UNKNOWN");
-    }
-
-    #[test]
-    fn long_messages_are_cut_at_a_character_boundary() {
-        let mut buf = [0xFFu8; LAST_ERROR_CAPACITY];
-        store_message(&mut buf, "short");
-        assert_eq!(
-            CStr::from_bytes_until_nul(&buf).unwrap().to_str(),
-            Ok("short")
-        );
-        let long = "é".repeat(LAST_ERROR_CAPACITY);
-        store_message(&mut buf, &long);
-        let cut = CStr::from_bytes_until_nul(&buf).unwrap().to_str().unwrap();
-        assert!(
-            cut.len() < LAST_ERROR_CAPACITY && cut.ends_with("é..."),
-            "{cut}"
-        );
-        assert!(cut.len() >= LAST_ERROR_CAPACITY - 5);
     }
 
     #[test]
