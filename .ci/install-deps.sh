@@ -28,6 +28,9 @@ want valgrind valgrind
 [ -f /usr/include/cubature.h ] || need+=(libcubature-dev)
 # benches/small.rs (vquad beside gsl_integration_qags)
 [ -e /usr/include/gsl/gsl_integration.h ] || need+=(libgsl-dev)
+# .ci/jobs/html-report.sh (renders the sweep's HTML report headless)
+want chromium chromium
+want python3 python3
 
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

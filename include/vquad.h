@@ -337,8 +337,11 @@ extern "C" {
  `threads = 0` means `VQUAD_NUM_THREADS` if set, else all logical CPUs.
  Worker placement follows `VQUAD_BIND`: `auto` (the default) binds worker
  i to the i-th CPU of the process's affinity mask when the pool has as
- many workers as the mask has CPUs, `cores` always binds (round robin),
- `off` never does. Placement never changes a result.
+ many workers as the mask has CPUs; `cores` always binds, one worker per
+ physical core before any SMT sibling; `close` always binds, filling
+ hardware threads in order (siblings together); `spread` always binds,
+ spreading workers evenly over the cores in NUMA-node order; `off` never
+ binds. Placement never changes a result.
  On success `*out` receives a context to release with `vq_context_free`.
 
  Errors: `VQ_ERR_NULL_ARG` (out is NULL), `VQ_ERR_INVALID_ARG` (more than

@@ -11,6 +11,7 @@
 //! Binding is a placement decision only: it never changes a result.
 
 use crate::error::{Error, Result};
+use crate::topology::Topology;
 
 /// Environment variable that sets the binding of contexts created with
 /// [`Context::new`](crate::Context::new).
@@ -28,19 +29,36 @@ pub enum Binding {
     Auto,
     /// Never bind: the operating system places the workers.
     Off,
-    /// Always bind worker `i` to allowed CPU `i mod n` (OpenMP's
-    /// `OMP_PROC_BIND=close`); for scaling studies, where every point of a
-    /// sweep should be placed the same way.
+    /// Always bind, one worker per physical core first (OpenMP's
+    /// `OMP_PLACES=cores` with `OMP_PROC_BIND=close`): worker `i` goes to the
+    /// first hardware thread of the `i`-th allowed core, and only when every
+    /// core has a worker do further workers go to SMT siblings. For scaling
+    /// studies, where every point of a sweep should be placed the same way.
     Cores,
+    /// Always bind, filling hardware threads in order (`OMP_PLACES=threads`
+    /// with `OMP_PROC_BIND=close`): both SMT siblings of core 0, then of
+    /// core 1, …. Measures what SMT sharing costs.
+    Close,
+    /// Always bind, spreading the workers evenly over the allowed cores in
+    /// NUMA-node order (`OMP_PROC_BIND=spread`): 2 workers on a 2-socket
+    /// machine land on different sockets; beyond one worker per core, as
+    /// [`Binding::Cores`].
+    Spread,
 }
 
+/// The names [`Binding::parse`] accepts.
+const NAMES: &str = "auto, off, cores, close, spread";
+
 impl Binding {
-    /// The name used by `VQUAD_BIND` and the CLI: `auto`, `off` or `cores`.
+    /// The name used by `VQUAD_BIND` and the CLI: `auto`, `off`, `cores`,
+    /// `close` or `spread`.
     pub fn name(self) -> &'static str {
         match self {
             Binding::Auto => "auto",
             Binding::Off => "off",
             Binding::Cores => "cores",
+            Binding::Close => "close",
+            Binding::Spread => "spread",
         }
     }
 
@@ -53,8 +71,10 @@ impl Binding {
             "auto" => Ok(Binding::Auto),
             "off" => Ok(Binding::Off),
             "cores" => Ok(Binding::Cores),
+            "close" => Ok(Binding::Close),
+            "spread" => Ok(Binding::Spread),
             other => Err(Error::invalid(format!(
-                "binding '{other}' is not one of auto, off, cores"
+                "binding '{other}' is not one of {NAMES}"
             ))),
         }
     }
@@ -66,24 +86,64 @@ impl Binding {
     /// [`Error::InvalidArg`] when the variable holds anything else.
     pub fn from_env() -> Result<Binding> {
         match std::env::var(BIND_ENV) {
-            Ok(v) if !v.trim().is_empty() => Binding::parse(&v).map_err(|_| {
-                Error::invalid(format!("{BIND_ENV}='{v}' is not one of auto, off, cores"))
-            }),
+            Ok(v) if !v.trim().is_empty() => Binding::parse(&v)
+                .map_err(|_| Error::invalid(format!("{BIND_ENV}='{v}' is not one of {NAMES}"))),
             _ => Ok(Binding::Auto),
         }
     }
 
     /// The CPU for each of `threads` workers under this binding, given the
     /// CPUs the process may use (`allowed`, ascending), or `None` to leave
-    /// the workers free.
+    /// the workers free. The machine's topology is read from `/sys`.
     pub fn plan(self, threads: usize, allowed: &[usize]) -> Option<Vec<usize>> {
+        match self {
+            // Only the topology-aware policies pay for reading /sys.
+            Binding::Cores | Binding::Close | Binding::Spread => {
+                self.plan_on(threads, allowed, &Topology::detect())
+            }
+            Binding::Auto | Binding::Off => {
+                self.plan_on(threads, allowed, &Topology { cpus: Vec::new() })
+            }
+        }
+    }
+
+    /// As [`Binding::plan`], on the given topology. Allowed CPUs the
+    /// topology does not list count as cores of their own on node 0.
+    pub fn plan_on(self, threads: usize, allowed: &[usize], topo: &Topology) -> Option<Vec<usize>> {
         let bind = match self {
             Binding::Off => false,
-            Binding::Cores => true,
             Binding::Auto => threads == allowed.len(),
+            Binding::Cores | Binding::Close | Binding::Spread => true,
         };
-        (bind && threads > 1 && !allowed.is_empty())
-            .then(|| (0..threads).map(|i| allowed[i % allowed.len()]).collect())
+        if !(bind && threads > 1 && !allowed.is_empty()) {
+            return None;
+        }
+        // (node, core, smt) of each allowed CPU; unknown CPUs get a core
+        // number past every real one so they never pose as siblings.
+        let place = |cpu: usize| {
+            topo.cpu(cpu)
+                .map_or((0, usize::MAX / 2 + cpu, 0), |c| (c.node, c.core, c.smt))
+        };
+        let mut order: Vec<usize> = allowed.to_vec();
+        match self {
+            Binding::Auto | Binding::Off => {}
+            Binding::Close => order.sort_by_key(|&c| (place(c).1, place(c).2, c)),
+            Binding::Cores | Binding::Spread => {
+                order.sort_by_key(|&c| (place(c).2, place(c).0, place(c).1, c))
+            }
+        }
+        if self == Binding::Spread {
+            let first_threads = order.iter().filter(|&&c| place(c).2 == 0).count();
+            if threads <= first_threads {
+                // OpenMP's spread: worker i takes place ⌊i·n/t⌋ of the n cores.
+                return Some(
+                    (0..threads)
+                        .map(|i| order[i * first_threads / threads])
+                        .collect(),
+                );
+            }
+        }
+        Some((0..threads).map(|i| order[i % order.len()]).collect())
     }
 }
 
@@ -153,6 +213,21 @@ pub fn bind_thread<T>(_thread: &std::thread::JoinHandle<T>, _cpu: usize) -> bool
 mod tests {
     use super::*;
 
+    /// 2 sockets (= NUMA nodes) × 2 cores × 2 threads, Linux numbering:
+    /// cpu `c + 4` is the SMT sibling of cpu `c`.
+    fn two_socket_smt() -> Topology {
+        Topology::from_raw(&[
+            (0, 0, 0, 0),
+            (1, 0, 1, 0),
+            (2, 1, 0, 1),
+            (3, 1, 1, 1),
+            (4, 0, 0, 0),
+            (5, 0, 1, 0),
+            (6, 1, 0, 1),
+            (7, 1, 1, 1),
+        ])
+    }
+
     #[test]
     fn auto_binds_only_a_pool_that_fills_the_allowed_cpus() {
         let allowed = [0, 1, 4, 5];
@@ -162,9 +237,48 @@ mod tests {
     }
 
     #[test]
-    fn cores_binds_round_robin_over_the_allowed_cpus() {
-        assert_eq!(Binding::Cores.plan(2, &[3, 7, 9]), Some(vec![3, 7]));
-        assert_eq!(Binding::Cores.plan(5, &[3, 7]), Some(vec![3, 7, 3, 7, 3]));
+    fn cores_takes_one_hardware_thread_per_core_before_any_sibling() {
+        let t = two_socket_smt();
+        let all: Vec<usize> = (0..8).collect();
+        assert_eq!(Binding::Cores.plan_on(4, &all, &t), Some(vec![0, 1, 2, 3]));
+        assert_eq!(
+            Binding::Cores.plan_on(6, &all, &t),
+            Some(vec![0, 1, 2, 3, 4, 5])
+        );
+        let four = Binding::Cores.plan_on(4, &all, &t).unwrap();
+        assert!(!t.shares_a_core(&four));
+    }
+
+    #[test]
+    fn close_fills_both_siblings_of_a_core_first() {
+        let t = two_socket_smt();
+        let all: Vec<usize> = (0..8).collect();
+        assert_eq!(Binding::Close.plan_on(4, &all, &t), Some(vec![0, 4, 1, 5]));
+        assert!(t.shares_a_core(&Binding::Close.plan_on(2, &all, &t).unwrap()));
+    }
+
+    #[test]
+    fn spread_puts_two_workers_on_different_sockets() {
+        let t = two_socket_smt();
+        let all: Vec<usize> = (0..8).collect();
+        let two = Binding::Spread.plan_on(2, &all, &t).unwrap();
+        assert_eq!(two, vec![0, 2]);
+        assert_ne!(t.cpu(two[0]).unwrap().node, t.cpu(two[1]).unwrap().node);
+        // Beyond one worker per core, siblings are used round robin.
+        assert_eq!(Binding::Spread.plan_on(5, &all, &t).unwrap().len(), 5);
+    }
+
+    #[test]
+    fn unknown_cpus_bind_round_robin_in_number_order() {
+        let none = Topology { cpus: Vec::new() };
+        assert_eq!(
+            Binding::Cores.plan_on(2, &[3, 7, 9], &none),
+            Some(vec![3, 7])
+        );
+        assert_eq!(
+            Binding::Close.plan_on(5, &[3, 7], &none),
+            Some(vec![3, 7, 3, 7, 3])
+        );
     }
 
     #[test]
@@ -176,11 +290,17 @@ mod tests {
 
     #[test]
     fn names_round_trip_and_unknown_names_are_refused() {
-        for b in [Binding::Auto, Binding::Off, Binding::Cores] {
+        for b in [
+            Binding::Auto,
+            Binding::Off,
+            Binding::Cores,
+            Binding::Close,
+            Binding::Spread,
+        ] {
             assert_eq!(Binding::parse(b.name()).unwrap(), b);
         }
         assert!(matches!(
-            Binding::parse("spread"),
+            Binding::parse("compact"),
             Err(Error::InvalidArg(_))
         ));
     }

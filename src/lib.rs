@@ -48,6 +48,7 @@ pub mod result;
 pub(crate) mod rules;
 pub mod sampling;
 pub mod simd;
+pub mod topology;
 
 pub use affinity::Binding;
 pub use api::{integrate, integrate_with_stats};

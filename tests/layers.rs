@@ -27,6 +27,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("reduce", 1),
     ("result", 1),
     ("simd", 1),
+    ("topology", 1),
 ];
 
 fn layer(module: &str) -> u32 {

@@ -22,7 +22,7 @@ fn cores_binding_runs_each_worker_on_its_planned_cpu() {
     for threads in [2, 3, allowed.len() + 1] {
         let ctx = Context::with_binding(threads, Binding::Cores).unwrap();
         let bound = ctx.bound_cpus().to_vec();
-        let planned: Vec<usize> = (0..threads).map(|i| allowed[i % allowed.len()]).collect();
+        let planned = Binding::Cores.plan(threads, &allowed).unwrap();
         assert_eq!(bound, planned, "{threads} threads");
         // Every worker reports the CPU it runs on, from inside the pool.
         let seen = ctx.install(|| {
@@ -91,7 +91,13 @@ fn placement_never_changes_a_result() {
     };
     let reference = runs(&Context::with_binding(1, Binding::Off).unwrap());
     for threads in [2, 3] {
-        for binding in [Binding::Auto, Binding::Off, Binding::Cores] {
+        for binding in [
+            Binding::Auto,
+            Binding::Off,
+            Binding::Cores,
+            Binding::Close,
+            Binding::Spread,
+        ] {
             let ctx = Context::with_binding(threads, binding).unwrap();
             assert_eq!(runs(&ctx), reference, "{threads} threads, {binding}");
         }

@@ -5,6 +5,7 @@
 mod contention;
 mod criterion_fit;
 mod genz;
+mod info;
 mod integrate;
 mod interrupt;
 mod integrate_nd;
@@ -13,6 +14,7 @@ mod sample;
 mod seed;
 mod sweep;
 mod table;
+mod workloads;
 
 use std::process::ExitCode;
 
@@ -35,11 +37,13 @@ enum Command {
     /// The Genz battery: vquad beside hcubature_v (libcubature) in one run.
     Genz(genz::GenzArgs),
     /// Sweep thread counts and estimate Amdahl's serial fraction.
-    Sweep(sweep::SweepArgs),
+    Sweep(Box<sweep::SweepArgs>),
     /// Compare padded slots, false sharing, a mutex and an atomic CAS.
     Contention(contention::ContentionArgs),
     /// Tabulate a parametric integral: vquad table 'exp(-p*x^2)' 0 1 --param p=0.5:10:1000
     Table(table::TableArgs),
+    /// Version, SIMD, CPU, threads, padding and binding as vquad sees them.
+    Info(info::InfoArgs),
     /// Fit Amdahl's law to a criterion thread-sweep group (cargo bench --bench scaling).
     FitCriterion(criterion_fit::CriterionFitArgs),
 }
@@ -52,6 +56,7 @@ fn main() -> ExitCode {
         Some(Command::Integrate(args)) => integrate::run(&args),
         Some(Command::Genz(args)) => genz::run(&args),
         Some(Command::Sweep(args)) => sweep::run(&args),
+        Some(Command::Info(args)) => info::run(&args),
         Some(Command::Contention(args)) => contention::run_cmd(&args),
         Some(Command::FitCriterion(args)) => criterion_fit::run(&args),
         Some(Command::Table(args)) => table::run(&args),

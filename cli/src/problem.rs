@@ -43,6 +43,11 @@ impl Problem {
     pub fn integrand(&self) -> &dyn Integrand {
         &*self.f
     }
+
+    /// The integrand, owned.
+    pub fn into_integrand(self) -> Box<dyn Integrand> {
+        self.f
+    }
 }
 
 /// Parses a bound: a constant expression, or `inf` / `-inf`.

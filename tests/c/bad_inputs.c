@@ -669,7 +669,7 @@ static int a_bad_thread_environment_variable_is_refused(void) {
 }
 
 static int a_bad_binding_environment_variable_is_refused(void) {
-    static const char *values[] = {"spread", "true", "CORES", "0"};
+    static const char *values[] = {"compact", "true", "CORES", "0"};
     for (size_t i = 0; i < sizeof values / sizeof values[0]; ++i) {
         vq_context *c = CTX_MARK;
         setenv("VQUAD_BIND", values[i], 1);
@@ -681,7 +681,7 @@ static int a_bad_binding_environment_variable_is_refused(void) {
         }
         CHECK(c == CTX_MARK);
     }
-    static const char *good[] = {"auto", "off", "cores", " cores ", ""};
+    static const char *good[] = {"auto", "off", "cores", " cores ", "close", "spread", ""};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; ++i) {
         vq_context *c = NULL;
         vq_result r;

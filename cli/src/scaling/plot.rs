@@ -337,6 +337,103 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A bar chart per thread count, drawn directly as SVG: one bar per
+/// `(label, value)`, a dashed reference line at `reference` (for load
+/// imbalance, 1.0 = perfect balance), values printed above the bars. Used
+/// for load imbalance and the measured ceiling.
+pub fn bars_svg(
+    title: &str,
+    y_desc: &str,
+    bars: &[(String, f64)],
+    reference: Option<f64>,
+) -> String {
+    let (w, h) = (640.0, 360.0);
+    let (left, right, top, bottom) = (70.0, 20.0, 40.0, 50.0);
+    let finite = bars.iter().map(|b| b.1).filter(|v| v.is_finite());
+    let top_value = finite.chain(reference).fold(0.0, f64::max).max(1e-9) * 1.15;
+    let plot_w = w - left - right;
+    let plot_h = h - top - bottom;
+    let y = |v: f64| top + plot_h * (1.0 - v / top_value);
+    let esc = super::html::escape;
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">\n\
+         <rect width=\"{w}\" height=\"{h}\" fill=\"white\"/>\n\
+         <text x=\"{}\" y=\"24\" font-family=\"{FONT}\" font-size=\"16\" text-anchor=\"middle\">{}</text>\n\
+         <line x1=\"{left}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"black\"/>\n\
+         <line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{}\" stroke=\"black\"/>\n\
+         <text x=\"16\" y=\"{}\" font-family=\"{FONT}\" font-size=\"13\" transform=\"rotate(-90 16 {})\" text-anchor=\"middle\">{}</text>\n",
+        w / 2.0,
+        esc(title),
+        top + plot_h,
+        left + plot_w,
+        top + plot_h,
+        top + plot_h,
+        top + plot_h / 2.0,
+        top + plot_h / 2.0,
+        esc(y_desc)
+    );
+    for k in 0..=4 {
+        let v = top_value * f64::from(k) / 4.0;
+        s += &format!(
+            "<text x=\"{}\" y=\"{}\" font-family=\"{FONT}\" font-size=\"11\" text-anchor=\"end\">{}</text>\n",
+            left - 6.0,
+            y(v) + 4.0,
+            tick_label((v * 100.0).round() / 100.0)
+        );
+    }
+    let slot = plot_w / bars.len().max(1) as f64;
+    for (i, (label, v)) in bars.iter().enumerate() {
+        let x = left + slot * (i as f64 + 0.2);
+        if !v.is_finite() {
+            // Not measured (e.g. a simulated machine): a label, no bar.
+            s += &format!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-family=\"{FONT}\" font-size=\"11\" text-anchor=\"middle\">n/a</text>\n\
+                 <text x=\"{:.1}\" y=\"{:.1}\" font-family=\"{FONT}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n",
+                x + slot * 0.3,
+                top + plot_h - 4.0,
+                x + slot * 0.3,
+                top + plot_h + 18.0,
+                esc(label)
+            );
+            continue;
+        }
+        let v = *v;
+        s += &format!(
+            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"rgb({},{},{})\"/>\n\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-family=\"{FONT}\" font-size=\"11\" text-anchor=\"middle\">{v:.3}</text>\n\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-family=\"{FONT}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n",
+            y(v),
+            slot * 0.6,
+            top + plot_h - y(v),
+            MEASURED.0,
+            MEASURED.1,
+            MEASURED.2,
+            x + slot * 0.3,
+            y(v) - 4.0,
+            x + slot * 0.3,
+            top + plot_h + 18.0,
+            esc(label)
+        );
+    }
+    if let Some(r) = reference {
+        s += &format!(
+            "<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{}\" y2=\"{:.1}\" stroke=\"rgb({},{},{})\" stroke-dasharray=\"6,4\"/>\n",
+            y(r),
+            left + plot_w,
+            y(r),
+            IDEAL.0,
+            IDEAL.1,
+            IDEAL.2
+        );
+    }
+    s += &format!(
+        "<text x=\"{}\" y=\"{}\" font-family=\"{FONT}\" font-size=\"13\" text-anchor=\"middle\">threads</text>\n</svg>\n",
+        left + plot_w / 2.0,
+        h - 10.0
+    );
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fit::{fit_amdahl, fit_gustafson, point_stats, FitOptions, Sample};
@@ -427,5 +524,24 @@ mod tests {
         std::fs::write(&path, &svg).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), svg);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bar_charts_draw_one_bar_per_point_and_escape_labels() {
+        let svg = bars_svg(
+            "load <imbalance>",
+            "max / mean busy",
+            &[
+                ("1".into(), 1.0),
+                ("2".into(), 1.25),
+                ("4".into(), f64::NAN),
+            ],
+            Some(1.0),
+        );
+        assert_eq!(svg.matches("<rect x=").count(), 2);
+        assert!(svg.contains(">n/a<"));
+        assert!(svg.contains("load &lt;imbalance&gt;"));
+        assert!(svg.contains("stroke-dasharray"));
+        assert!(svg.trim_end().ends_with("</svg>"));
     }
 }

@@ -1,12 +1,15 @@
-//! Timing sweeps over thread counts.
+//! Timing sweeps over thread counts, run as interleaved rounds.
 //!
-//! One context (pool) per thread count is built outside the timed region;
-//! the timed region is exactly one user call. Each point is warmed up, then
-//! repeated.
+//! Invariant: one context (pool) per thread count is built outside every
+//! timed region, and the timed region is exactly one workload run; a round
+//! runs each thread count once (order rotated every round), and at each
+//! count the workload and the ceiling workload back to back (which goes
+//! first alternates), so both see the same host.
 
 use std::time::Instant;
 
 use super::fit::Sample;
+use super::rounds::Rounds;
 use vquad::affinity::Binding;
 use vquad::context::Context;
 use vquad::error::{Error, Result};
@@ -51,26 +54,71 @@ pub fn parse_threads(spec: &str) -> std::result::Result<Vec<usize>, String> {
 pub struct SweepConfig {
     /// Thread counts, ascending.
     pub threads: Vec<usize>,
-    /// Timed repetitions per point.
-    pub reps: usize,
-    /// Untimed warm-up runs per point.
+    /// Timed rounds (each runs every point once).
+    pub rounds: usize,
+    /// Untimed warm-up rounds.
     pub warmup: usize,
     /// Worker placement of every point's context.
     pub binding: Binding,
 }
 
-/// Something to time at a given thread count: returns the seconds of the
-/// timed region (the closure times exactly what it means to measure).
+/// What one worker thread did during one run.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ThreadRecord {
+    /// Integrand evaluations.
+    pub evals: u64,
+    /// Seconds spent inside the call's tasks.
+    pub busy_s: f64,
+    /// Tasks run.
+    pub tasks: u64,
+}
+
+/// One timed run of a workload.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunRecord {
+    /// Wall seconds of the timed region.
+    pub seconds: f64,
+    /// Seconds outside parallel regions (serial stages and the calls'
+    /// own serial parts), where measured.
+    pub serial_s: Option<f64>,
+    /// Per-worker records from the library's padded per-thread slots
+    /// (empty where the library did not report them).
+    pub per_thread: Vec<ThreadRecord>,
+}
+
+impl RunRecord {
+    /// A run known only by its wall time.
+    pub fn timed(seconds: f64) -> RunRecord {
+        RunRecord {
+            seconds,
+            ..RunRecord::default()
+        }
+    }
+
+    /// Busiest worker's busy time over the mean busy time (1 = balanced);
+    /// `None` without per-thread records.
+    pub fn load_imbalance(&self) -> Option<f64> {
+        let total: f64 = self.per_thread.iter().map(|t| t.busy_s).sum();
+        if self.per_thread.is_empty() || total <= 0.0 {
+            return None;
+        }
+        let max = self.per_thread.iter().map(|t| t.busy_s).fold(0.0, f64::max);
+        Some(max * self.per_thread.len() as f64 / total)
+    }
+}
+
+/// Something to time at a given thread count.
 pub trait Workload {
-    /// Runs once on `ctx` (which has `threads` threads) and returns seconds.
-    fn run(&self, ctx: &Context, threads: usize) -> Result<f64>;
+    /// Runs once on `ctx` (which has `threads` threads) and returns what
+    /// was measured.
+    fn run(&self, ctx: &Context, threads: usize) -> Result<RunRecord>;
 }
 
 /// One integration per run; with `weak`, `n` grows with the thread count
 /// (Gustafson weak scaling).
-pub struct IntegrationWorkload<'a> {
+pub struct IntegrationWorkload {
     /// The integrand.
-    pub f: &'a dyn Integrand,
+    pub f: Box<dyn Integrand>,
     /// Lower bound.
     pub a: f64,
     /// Upper bound.
@@ -81,17 +129,18 @@ pub struct IntegrationWorkload<'a> {
     pub weak: bool,
 }
 
-impl Workload for IntegrationWorkload<'_> {
-    fn run(&self, ctx: &Context, threads: usize) -> Result<f64> {
+impl Workload for IntegrationWorkload {
+    fn run(&self, ctx: &Context, threads: usize) -> Result<RunRecord> {
         let mut opts = self.opts;
         if self.weak {
             opts.n = opts.n.saturating_mul(threads as u64);
         }
-        let t0 = Instant::now();
-        let r = ctx.integrate(self.f, self.a, self.b, &opts);
-        let dt = t0.elapsed().as_secs_f64();
+        let (r, mut rec) = integrate_recorded(ctx, &*self.f, self.a, self.b, &opts);
         match r {
-            Ok(_) | Err(Error::MaxEvals { .. }) => Ok(dt),
+            Ok(()) | Err(Error::MaxEvals { .. }) => {
+                rec.serial_s = rec.serial_s.or(Some(0.0));
+                Ok(rec)
+            }
             Err(e) => Err(e),
         }
     }
@@ -141,44 +190,194 @@ pub fn synthetic_integrand(x: f64) -> f64 {
 }
 
 impl Workload for SerialFractionWorkload {
-    fn run(&self, ctx: &Context, _threads: usize) -> Result<f64> {
+    fn run(&self, ctx: &Context, _threads: usize) -> Result<RunRecord> {
         let rule = vquad::options::Rule::Midpoint;
         let t0 = Instant::now();
         if self.n_serial > 0 {
             self.serial
                 .integrate(&self.f, 0.0, 5.0, &Options::fixed(rule, self.n_serial))?;
         }
-        ctx.integrate(&self.f, 0.0, 5.0, &Options::fixed(rule, self.n_parallel))?;
-        Ok(t0.elapsed().as_secs_f64())
+        let serial_stage = t0.elapsed().as_secs_f64();
+        let (r, rec) = integrate_recorded(
+            ctx,
+            &self.f,
+            0.0,
+            5.0,
+            &Options::fixed(rule, self.n_parallel),
+        );
+        r?;
+        Ok(RunRecord {
+            seconds: t0.elapsed().as_secs_f64(),
+            serial_s: Some(serial_stage + rec.serial_s.unwrap_or(0.0)),
+            per_thread: rec.per_thread,
+        })
     }
 }
 
-/// Times `work` at every thread count of `cfg`. `progress(done, total)` is
-/// called after each run.
-pub fn run_sweep(
+impl SerialFractionWorkload {
+    /// The ceiling workload of this one: its parallel stage alone (the same
+    /// per-thread work, no serial part).
+    ///
+    /// # Errors
+    /// As [`SerialFractionWorkload::new`].
+    pub fn ceiling(&self) -> Result<SerialFractionWorkload> {
+        SerialFractionWorkload::new(0.0, self.n_parallel)
+    }
+
+    /// Points of the parallel stage.
+    pub fn parallel_points(&self) -> u64 {
+        self.n_parallel
+    }
+}
+
+/// One integration, timed, with the per-thread view from the library's
+/// padded per-thread slots: `(outcome, record)`. The record's `serial_s` is
+/// the call's wall time outside its parallel regions.
+pub fn integrate_recorded(
+    ctx: &Context,
+    f: &dyn Integrand,
+    a: f64,
+    b: f64,
+    opts: &Options,
+) -> (Result<()>, RunRecord) {
+    let t0 = Instant::now();
+    let (r, stats) = ctx.integrate_with_stats(f, a, b, opts);
+    let seconds = t0.elapsed().as_secs_f64();
+    let per_thread = stats
+        .per_thread
+        .iter()
+        .map(|t| ThreadRecord {
+            evals: t.evals,
+            busy_s: t.busy_ns as f64 * 1e-9,
+            tasks: t.jobs,
+        })
+        .collect();
+    let record = RunRecord {
+        seconds,
+        serial_s: Some(stats.serial_ns() as f64 * 1e-9),
+        per_thread,
+    };
+    (r.map(|_| ()), record)
+}
+
+/// The measurements of an interleaved sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepRecords {
+    /// Thread counts, ascending.
+    pub threads: Vec<usize>,
+    /// Workload runs, `[round][point]`.
+    pub work: Vec<Vec<RunRecord>>,
+    /// Ceiling runs, `[round][point]`.
+    pub ceiling: Vec<Vec<RunRecord>>,
+    /// The CPU each worker was bound to, per point (empty: workers free).
+    pub bound_cpus: Vec<Vec<usize>>,
+    /// The CPU each worker reported running on after the last round, per
+    /// point (for a one-thread context, the calling thread's).
+    pub seen_cpus: Vec<Vec<usize>>,
+}
+
+/// Runs `cfg.rounds` interleaved rounds of `work` and `ceiling` (after
+/// `cfg.warmup` untimed rounds). `progress(done, total)` is called after
+/// each run.
+///
+/// # Errors
+/// The first error of a context or a run.
+pub fn run_rounds(
     work: &dyn Workload,
+    ceiling: &dyn Workload,
     cfg: &SweepConfig,
     progress: &mut dyn FnMut(usize, usize),
-) -> Result<Vec<Sample>> {
-    let total = cfg.threads.len() * (cfg.reps.max(1) + cfg.warmup);
+) -> Result<SweepRecords> {
+    let n = cfg.threads.len();
+    let rounds = cfg.rounds.max(1);
+    let total = 2 * n * (rounds + cfg.warmup);
+    let ctxs = cfg
+        .threads
+        .iter()
+        .map(|&p| Context::with_binding(p, cfg.binding))
+        .collect::<Result<Vec<_>>>()?;
+    let mut out = SweepRecords {
+        threads: cfg.threads.clone(),
+        work: Vec::with_capacity(rounds),
+        ceiling: Vec::with_capacity(rounds),
+        bound_cpus: ctxs.iter().map(|c| c.bound_cpus().to_vec()).collect(),
+        seen_cpus: Vec::new(),
+    };
     let mut done = 0;
-    let mut samples = Vec::with_capacity(cfg.threads.len());
-    for &p in &cfg.threads {
-        let ctx = Context::with_binding(p, cfg.binding)?;
-        for _ in 0..cfg.warmup {
-            work.run(&ctx, p)?;
-            done += 1;
+    for round in 0..cfg.warmup + rounds {
+        let mut w = vec![RunRecord::default(); n];
+        let mut c = vec![RunRecord::default(); n];
+        for k in 0..n {
+            let i = (k + round) % n;
+            let (ctx, p) = (&ctxs[i], cfg.threads[i]);
+            if (round + k) % 2 == 0 {
+                w[i] = work.run(ctx, p)?;
+                c[i] = ceiling.run(ctx, p)?;
+            } else {
+                c[i] = ceiling.run(ctx, p)?;
+                w[i] = work.run(ctx, p)?;
+            }
+            done += 2;
             progress(done, total);
         }
-        let mut times = Vec::with_capacity(cfg.reps.max(1));
-        for _ in 0..cfg.reps.max(1) {
-            times.push(work.run(&ctx, p)?);
-            done += 1;
-            progress(done, total);
+        if round >= cfg.warmup {
+            out.work.push(w);
+            out.ceiling.push(c);
         }
-        samples.push(Sample { threads: p, times });
     }
-    Ok(samples)
+    out.seen_cpus = ctxs.iter().map(worker_cpus).collect();
+    Ok(out)
+}
+
+/// The CPU each worker of `ctx` runs on now (empty where unknown).
+pub fn worker_cpus(ctx: &Context) -> Vec<usize> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: sched_getcpu has no preconditions.
+        let here = || unsafe { libc::sched_getcpu() };
+        match ctx.pool() {
+            Some(pool) => pool
+                .broadcast(|_| here())
+                .into_iter()
+                .filter_map(|c| usize::try_from(c).ok())
+                .collect(),
+            None => usize::try_from(here()).into_iter().collect(),
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = ctx;
+        Vec::new()
+    }
+}
+
+impl SweepRecords {
+    /// The wall times as [`Rounds`], with `fitted[i]` saying which points
+    /// enter the fit.
+    pub fn rounds(&self, fitted: Vec<bool>) -> Rounds {
+        let secs = |v: &Vec<Vec<RunRecord>>| {
+            v.iter()
+                .map(|row| row.iter().map(|r| r.seconds).collect())
+                .collect()
+        };
+        Rounds {
+            threads: self.threads.clone(),
+            work: secs(&self.work),
+            ceiling: secs(&self.ceiling),
+            fitted,
+        }
+    }
+
+    /// The workload's repetitions per thread count, as the classic
+    /// [`Sample`]s (for the median-based fit, `alpha`).
+    pub fn samples(&self) -> Vec<Sample> {
+        (0..self.threads.len())
+            .map(|i| Sample {
+                threads: self.threads[i],
+                times: self.work.iter().map(|row| row[i].seconds).collect(),
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
