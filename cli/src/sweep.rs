@@ -46,6 +46,10 @@ pub struct SweepArgs {
     /// callback or integrate.
     #[arg(long)]
     pub workload: Option<String>,
+    /// Dimensions of the `nd` workload (the expression's variables are
+    /// x1..xD on the unit cube).
+    #[arg(long, value_name = "D")]
+    pub dims: Option<usize>,
     /// Rule (fixed rules sweep n panels; adaptive rules sweep a tolerance).
     #[arg(long, default_value = "midpoint")]
     pub rule: Rule,
@@ -236,6 +240,7 @@ fn sweep(args: &SweepArgs) -> Result<std::process::ExitCode, String> {
     let default_n = match entry.name {
         "serial-fraction" => 4_000_000,
         "integrate" if args.expr.is_none() => 1_000_000_000,
+        "nd" => 2_000_000,
         _ => 100_000_000,
     };
     let built = (entry.build)(args, args.n.unwrap_or(default_n))?;

@@ -6,7 +6,7 @@
 //! perfectly parallel one, sized to the same 1-thread time.
 
 use vquad::Options;
-use vquad_lab::scaling::sweep::{IntegrationWorkload, SerialFractionWorkload, Workload};
+use vquad_lab::scaling::sweep::{IntegrationWorkload, RunRecord, SerialFractionWorkload, Workload};
 
 use crate::problem::Problem;
 use crate::sweep::SweepArgs;
@@ -48,6 +48,12 @@ pub const WORKLOADS: &[Entry] = &[
         about: "a C function double f(double, void*) from a shared object (--callback lib.so:symbol), on --bounds A,B (default 0,1)",
         selected_by: |a| a.callback.is_some(),
         build: callback,
+    },
+    Entry {
+        name: "nd",
+        about: "a d-dimensional expression in x1..xd (--dims D, default sum of xi^2 under exp(-.)) on [0,1]^d: --rule genz-malik to tolerance with n evaluations at most, or monte-carlo / qmc / vegas with n samples",
+        selected_by: |a| a.dims.is_some(),
+        build: nd,
     },
     Entry {
         name: "integrate",
@@ -149,5 +155,62 @@ fn callback(args: &SweepArgs, n: u64) -> Result<Built, String> {
         }),
         ceiling: None,
         description,
+    })
+}
+
+/// A d-dimensional integration per run.
+struct NdWorkload {
+    f: vquad::integrand::nd::NdExpr,
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+    opts: Options,
+}
+
+impl Workload for NdWorkload {
+    fn run(&self, ctx: &vquad::Context, _threads: usize) -> vquad::Result<RunRecord> {
+        let t0 = std::time::Instant::now();
+        match ctx.integrate_nd(&self.f, &self.lower, &self.upper, &self.opts) {
+            Ok(_) | Err(vquad::Error::MaxEvals { .. }) => {
+                Ok(RunRecord::timed(t0.elapsed().as_secs_f64()))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn nd(args: &SweepArgs, n: u64) -> Result<Built, String> {
+    let d = args.dims.unwrap_or(3).max(1);
+    let text = args.expr.clone().unwrap_or_else(|| {
+        let sum: Vec<String> = (1..=d).map(|i| format!("x{i}^2")).collect();
+        format!("exp(-({}))", sum.join("+"))
+    });
+    let f =
+        vquad::integrand::nd::NdExpr::parse(&text, d).map_err(|e| format!("in expression: {e}"))?;
+    let rule = if args.rule.is_fixed() || args.rule == vquad::Rule::Auto {
+        vquad::Rule::GenzMalik
+    } else {
+        args.rule
+    };
+    let opts = if rule.is_sampling() {
+        Options {
+            rule,
+            n,
+            ..Options::default()
+        }
+    } else {
+        Options {
+            max_evals: n,
+            ..Options::adaptive(rule, 0.0, 1e-9)
+        }
+    };
+    Ok(Built {
+        work: Box::new(NdWorkload {
+            f,
+            lower: vec![0.0; d],
+            upper: vec![1.0; d],
+            opts,
+        }),
+        ceiling: None,
+        description: format!("{text} on [0,1]^{d}, {}, n = {n}", rule.name()),
     })
 }
