@@ -67,7 +67,7 @@ want=$(sort <<EOF
 ./opt/vquad/lib/cmake/vquad/vquadConfigVersion.cmake
 ./opt/vquad/lib/libvquad.a
 ./opt/vquad/lib/libvquad.so
-./opt/vquad/lib/libvquad.so.$major
+./opt/vquad/lib/libvquad.so.$abi
 ./opt/vquad/lib/libvquad.so.$version
 ./opt/vquad/lib/pkgconfig/vquad.pc
 EOF
