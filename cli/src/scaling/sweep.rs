@@ -276,6 +276,20 @@ pub struct SweepRecords {
     pub seen_cpus: Vec<Vec<usize>>,
 }
 
+/// Whether the workload runs before the ceiling at slot `k` of `round`
+/// (the point at slot `k` is `(k + round) % n`).
+///
+/// Within a round the order alternates slot by slot (W C, C W, W C, …), and
+/// it flips every `n` rounds. The rotation visits every point at every slot
+/// once per `n` rounds, so each point runs workload-first in exactly half of
+/// every `2n` rounds. A rule tied to `(round + k)` parity alone would fix the
+/// order of each point when `n` is even (with 1 and 2 threads: the 2-thread
+/// workload always right after the 2-thread ceiling), and the warm-up of the
+/// first run after a switch would bias α corrected.
+pub fn work_runs_first(round: usize, k: usize, n: usize) -> bool {
+    ((round / n.max(1)) + k) % 2 == 0
+}
+
 /// Runs `cfg.rounds` interleaved rounds of `work` and `ceiling` (after
 /// `cfg.warmup` untimed rounds). `progress(done, total)` is called after
 /// each run.
@@ -310,7 +324,7 @@ pub fn run_rounds(
         for k in 0..n {
             let i = (k + round) % n;
             let (ctx, p) = (&ctxs[i], cfg.threads[i]);
-            if (round + k) % 2 == 0 {
+            if work_runs_first(round, k, n) {
                 w[i] = work.run(ctx, p)?;
                 c[i] = ceiling.run(ctx, p)?;
             } else {
@@ -393,6 +407,22 @@ mod tests {
         assert!(parse_threads("4..2").is_err());
         assert!(parse_threads("a").is_err());
         assert!(parse_threads("").is_err());
+    }
+
+    #[test]
+    fn every_point_runs_workload_first_in_half_of_the_rounds() {
+        for n in 1..=7 {
+            let rounds = 2 * n * 3;
+            let mut first = vec![0usize; n];
+            for round in 0..rounds {
+                for k in 0..n {
+                    if work_runs_first(round, k, n) {
+                        first[(k + round) % n] += 1;
+                    }
+                }
+            }
+            assert!(first.iter().all(|&c| c == rounds / 2), "n = {n}: {first:?}");
+        }
     }
 
     #[test]
