@@ -70,9 +70,11 @@
 //! ```
 
 mod compile;
+mod exp;
 mod funcs;
 mod lex;
 mod parse;
+mod trig;
 mod vm;
 
 use std::fmt;

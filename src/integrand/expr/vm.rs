@@ -6,9 +6,11 @@
 //! is one dispatch followed by a tight SIMD loop over the chunk.
 
 use std::cell::RefCell;
+use std::hint::black_box;
 
 use super::compile::{Ins, Operand, Program};
 use super::funcs::{self, Checked, Op};
+use super::trig;
 use crate::integrand::strided_point;
 use crate::reduce::{pairwise, sum_slice, with_sums};
 use crate::simd::{Lane, LANES};
@@ -422,41 +424,64 @@ fn run(prog: &Program, s: &mut [Lane], stride: usize, lanes: usize) {
     }
 }
 
-/// One instruction over a chunk: dispatch once, then a monomorphic loop.
-/// Functions with a limited fast path report the lanes it does not cover;
-/// if there are any, a second (cold) pass recomputes them with the scalar
-/// reference, so the hot loop never calls out or spills.
+/// One instruction over a chunk: dispatch once, then a monomorphic loop
+/// over split borrows of the registers (no index arithmetic or bounds
+/// check per lane vector). Functions with a limited fast path report the
+/// lanes it does not cover; if there are any, a second (cold) pass
+/// recomputes them with the scalar reference, so the hot loop never calls
+/// out or spills.
 fn exec(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) {
-    let d = ins.dst as usize * stride;
+    let (dst, src) = split(s, ins.dst as usize * stride, stride, n);
     macro_rules! un {
         ($f:expr) => {
-            unary(s, d, reg(ins.a) * stride, n, $f)
+            unary(dst, src.reg(ins.a), $f)
         };
     }
     macro_rules! unc {
         ($f:expr) => {{
-            let a = reg(ins.a) * stride;
-            if unary_checked(s, d, a, n, $f) {
-                fix_unary(ins.op, s, d, a, n, $f);
+            let a = src.reg(ins.a);
+            if unary_checked(dst, a, $f) {
+                fix_unary(ins.op, dst, a, $f);
             }
         }};
     }
     macro_rules! bin {
         ($f:expr) => {
-            binary(s, d, ins.a, ins.b, stride, n, $f)
+            map2(dst, src.arg(ins.a), src.arg(ins.b), $f)
         };
     }
     macro_rules! binc {
-        ($f:expr) => {
-            if binary_checked(s, d, ins.a, ins.b, stride, n, $f) {
-                fix_binary(ins.op, s, d, ins.a, ins.b, stride, n, $f);
+        ($f:expr) => {{
+            let (a, b) = (src.arg(ins.a), src.arg(ins.b));
+            let mut bad = Lane::splat(0.0);
+            map2(dst, a, b, |x, y| {
+                let (v, m) = $f(x, y);
+                bad |= m;
+                v
+            });
+            if bad.any() {
+                fix_binary(ins.op, dst, a, b, $f);
             }
-        };
+        }};
+    }
+    macro_rules! ter {
+        ($f:expr) => {{
+            let (a, b, c) = (src.reg(ins.a), src.reg(ins.b), src.reg(ins.c));
+            for (((o, &x), &y), &z) in dst.iter_mut().zip(a).zip(b).zip(c) {
+                *o = $f(x, y, z);
+            }
+        }};
     }
     match ins.op {
         Op::Neg => un!(|a: Lane| -a),
-        Op::Sin => unc!(funcs::sin),
-        Op::Cos => unc!(funcs::cos),
+        Op::Sin => {
+            let k = black_box(&trig::CONSTS);
+            unc!(|x| trig::sin_with(x, k))
+        }
+        Op::Cos => {
+            let k = black_box(&trig::CONSTS);
+            unc!(|x| trig::cos_with(x, k))
+        }
         Op::Tan => unc!(funcs::tan),
         Op::Asin => unc!(funcs::asin),
         Op::Acos => unc!(funcs::acos),
@@ -481,52 +506,62 @@ fn exec(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) {
         Op::Atan2 => binc!(funcs::atan2),
         Op::Min => bin!(funcs::min_lane),
         Op::Max => bin!(funcs::max_lane),
-        Op::MulAdd => ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| {
-            a.mul_add(b, c)
-        }),
-        Op::MulSub => ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| {
-            a.mul_sub(b, c)
-        }),
-        Op::NegMulAdd => ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| {
-            a.mul_neg_add(b, c)
-        }),
+        Op::MulAdd => ter!(|a: Lane, b: Lane, c: Lane| a.mul_add(b, c)),
+        Op::MulSub => ter!(|a: Lane, b: Lane, c: Lane| a.mul_sub(b, c)),
+        Op::NegMulAdd => ter!(|a: Lane, b: Lane, c: Lane| a.mul_neg_add(b, c)),
     }
 }
 
-fn reg(o: Operand) -> usize {
-    match o {
-        Operand::Reg(r) => r as usize,
-        Operand::Const(_) => unreachable!("unary operands are folded when constant"),
-    }
-}
-
-/// Lane vector `i` of an operand.
-#[inline(always)]
-fn operand(s: &[Lane], o: Operand, stride: usize, i: usize) -> Lane {
-    match o {
-        Operand::Reg(r) => s[r as usize * stride + i],
-        Operand::Const(c) => Lane::splat(c),
-    }
-}
-
-/// A fused instruction; its constant operands live in constant registers.
-#[inline(always)]
-fn ternary(
-    s: &mut [Lane],
-    d: usize,
-    ins: &Ins,
+/// Read access to every register but an instruction's destination: the
+/// scratch area below and above the destination's `n` lane vectors.
+#[derive(Clone, Copy)]
+struct Sources<'a> {
+    lo: &'a [Lane],
+    hi: &'a [Lane],
     stride: usize,
     n: usize,
-    f: impl Fn(Lane, Lane, Lane) -> Lane,
-) {
-    let (a, b, c) = (
-        reg(ins.a) * stride,
-        reg(ins.b) * stride,
-        reg(ins.c) * stride,
-    );
-    for i in 0..n {
-        s[d + i] = f(s[a + i], s[b + i], s[c + i]);
+}
+
+/// An operand's first `n` lane vectors, or its constant.
+#[derive(Clone, Copy)]
+enum Arg<'a> {
+    Vals(&'a [Lane]),
+    Splat(Lane),
+}
+
+impl<'a> Sources<'a> {
+    /// Register `o`'s first `n` lane vectors (never the destination: the
+    /// compiler gives a result a register distinct from its operands).
+    #[inline(always)]
+    fn reg(&self, o: Operand) -> &'a [Lane] {
+        let Operand::Reg(r) = o else {
+            unreachable!("unary and fused operands are registers")
+        };
+        let at = r as usize * self.stride;
+        if at < self.lo.len() {
+            &self.lo[at..at + self.n]
+        } else {
+            let at = at - self.lo.len() - self.n;
+            &self.hi[at..at + self.n]
+        }
     }
+
+    #[inline(always)]
+    fn arg(&self, o: Operand) -> Arg<'a> {
+        match o {
+            Operand::Reg(_) => Arg::Vals(self.reg(o)),
+            Operand::Const(c) => Arg::Splat(Lane::splat(c)),
+        }
+    }
+}
+
+/// Splits the scratch area into the destination register's first `n` lane
+/// vectors (at `d`) and the [`Sources`].
+#[inline(always)]
+fn split(s: &mut [Lane], d: usize, stride: usize, n: usize) -> (&mut [Lane], Sources<'_>) {
+    let (lo, rest) = s.split_at_mut(d);
+    let (dst, hi) = rest.split_at_mut(n);
+    (dst, Sources { lo, hi, stride, n })
 }
 
 /// Fills the constant registers (`stride` lane vectors each).
@@ -536,26 +571,11 @@ fn fill_consts(prog: &Program, s: &mut [Lane], stride: usize) {
     }
 }
 
-/// The `n`-vector source at `a` and destination at `d` of a unary
-/// instruction (distinct registers, so the ranges never overlap).
-#[inline(always)]
-fn src_dst(s: &mut [Lane], d: usize, a: usize, n: usize) -> (&[Lane], &mut [Lane]) {
-    debug_assert!(d != a);
-    if d > a {
-        let (lo, hi) = s.split_at_mut(d);
-        (&lo[a..a + n], &mut hi[..n])
-    } else {
-        let (lo, hi) = s.split_at_mut(a);
-        (&hi[..n], &mut lo[d..d + n])
-    }
-}
-
 /// A unary instruction, two lane vectors per step: their dependency chains
 /// (long polynomials) are independent, so the core overlaps them. Each
 /// value is computed exactly as one at a time would be.
 #[inline(always)]
-fn unary(s: &mut [Lane], d: usize, a: usize, n: usize, f: impl Fn(Lane) -> Lane) {
-    let (src, dst) = src_dst(s, d, a, n);
+fn unary(dst: &mut [Lane], src: &[Lane], f: impl Fn(Lane) -> Lane) {
     let mut si = src.chunks_exact(2);
     let mut di = dst.chunks_exact_mut(2);
     for (o, x) in (&mut di).zip(&mut si) {
@@ -570,14 +590,7 @@ fn unary(s: &mut [Lane], d: usize, a: usize, n: usize, f: impl Fn(Lane) -> Lane)
 
 /// Runs a checked function; true when some lane needs the scalar path.
 #[inline(always)]
-fn unary_checked(
-    s: &mut [Lane],
-    d: usize,
-    a: usize,
-    n: usize,
-    f: impl Fn(Lane) -> Checked,
-) -> bool {
-    let (src, dst) = src_dst(s, d, a, n);
+fn unary_checked(dst: &mut [Lane], src: &[Lane], f: impl Fn(Lane) -> Checked) -> bool {
     let mut bad = Lane::splat(0.0);
     let mut si = src.chunks_exact(2);
     let mut di = dst.chunks_exact_mut(2);
@@ -598,101 +611,61 @@ fn unary_checked(
 /// Recomputes with the scalar reference the lanes `f` does not cover.
 #[cold]
 #[inline(never)]
-fn fix_unary(op: Op, s: &mut [Lane], d: usize, a: usize, n: usize, f: impl Fn(Lane) -> Checked) {
-    for i in 0..n {
-        let bits = f(s[a + i]).1.to_bitmask();
+fn fix_unary(op: Op, dst: &mut [Lane], src: &[Lane], f: impl Fn(Lane) -> Checked) {
+    for (o, &x) in dst.iter_mut().zip(src) {
+        let bits = f(x).1.to_bitmask();
         if bits != 0 {
-            let xs = s[a + i].to_array();
-            let mut out = s[d + i].to_array();
+            let xs = x.to_array();
+            let mut out = o.to_array();
             for l in (0..LANES).filter(|l| bits >> l & 1 == 1) {
                 out[l] = op.scalar(xs[l], 0.0);
             }
-            s[d + i] = Lane::new(out);
+            *o = Lane::new(out);
         }
     }
 }
 
-/// Runs a checked two-operand function; true when some lane needs the
-/// scalar path.
+/// `dst[i] = f(a[i], b[i])`, a constant operand broadcast.
 #[inline(always)]
-fn binary_checked(
-    s: &mut [Lane],
-    d: usize,
-    a: Operand,
-    b: Operand,
-    stride: usize,
-    n: usize,
-    f: impl Fn(Lane, Lane) -> Checked,
-) -> bool {
-    let mut bad = Lane::splat(0.0);
-    for i in 0..n {
-        let (v, m) = f(operand(s, a, stride, i), operand(s, b, stride, i));
-        s[d + i] = v;
-        bad |= m;
+fn map2(dst: &mut [Lane], a: Arg, b: Arg, mut f: impl FnMut(Lane, Lane) -> Lane) {
+    match (a, b) {
+        (Arg::Vals(a), Arg::Vals(b)) => {
+            for ((o, &x), &y) in dst.iter_mut().zip(a).zip(b) {
+                *o = f(x, y);
+            }
+        }
+        (Arg::Vals(a), Arg::Splat(y)) => {
+            for (o, &x) in dst.iter_mut().zip(a) {
+                *o = f(x, y);
+            }
+        }
+        (Arg::Splat(x), Arg::Vals(b)) => {
+            for (o, &y) in dst.iter_mut().zip(b) {
+                *o = f(x, y);
+            }
+        }
+        (Arg::Splat(x), Arg::Splat(y)) => dst.fill(f(x, y)),
     }
-    bad.any()
 }
 
 /// Recomputes with the scalar reference the lanes `f` does not cover.
 #[cold]
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
-fn fix_binary(
-    op: Op,
-    s: &mut [Lane],
-    d: usize,
-    a: Operand,
-    b: Operand,
-    stride: usize,
-    n: usize,
-    f: impl Fn(Lane, Lane) -> Checked,
-) {
-    for i in 0..n {
-        let (va, vb) = (operand(s, a, stride, i), operand(s, b, stride, i));
+fn fix_binary(op: Op, dst: &mut [Lane], a: Arg, b: Arg, f: impl Fn(Lane, Lane) -> Checked) {
+    let at = |v: Arg, i: usize| match v {
+        Arg::Vals(s) => s[i],
+        Arg::Splat(c) => c,
+    };
+    for (i, o) in dst.iter_mut().enumerate() {
+        let (va, vb) = (at(a, i), at(b, i));
         let bits = f(va, vb).1.to_bitmask();
         if bits != 0 {
             let (xa, xb) = (va.to_array(), vb.to_array());
-            let mut out = s[d + i].to_array();
+            let mut out = o.to_array();
             for l in (0..LANES).filter(|l| bits >> l & 1 == 1) {
                 out[l] = op.scalar(xa[l], xb[l]);
             }
-            s[d + i] = Lane::new(out);
-        }
-    }
-}
-
-#[inline(always)]
-fn binary(
-    s: &mut [Lane],
-    d: usize,
-    a: Operand,
-    b: Operand,
-    stride: usize,
-    n: usize,
-    f: impl Fn(Lane, Lane) -> Lane,
-) {
-    match (a, b) {
-        (Operand::Reg(ra), Operand::Reg(rb)) => {
-            let (ra, rb) = (ra as usize * stride, rb as usize * stride);
-            for i in 0..n {
-                s[d + i] = f(s[ra + i], s[rb + i]);
-            }
-        }
-        (Operand::Reg(ra), Operand::Const(cb)) => {
-            let (ra, cb) = (ra as usize * stride, Lane::splat(cb));
-            for i in 0..n {
-                s[d + i] = f(s[ra + i], cb);
-            }
-        }
-        (Operand::Const(ca), Operand::Reg(rb)) => {
-            let (ca, rb) = (Lane::splat(ca), rb as usize * stride);
-            for i in 0..n {
-                s[d + i] = f(ca, s[rb + i]);
-            }
-        }
-        (Operand::Const(ca), Operand::Const(cb)) => {
-            let v = f(Lane::splat(ca), Lane::splat(cb));
-            s[d..d + n].fill(v);
+            *o = Lane::new(out);
         }
     }
 }
