@@ -55,6 +55,8 @@ pub(crate) enum Op {
     MulSub,
     /// `c − a·b`, fused by the compiler.
     NegMulAdd,
+    /// `−(a·b)`, fused by the compiler from a negated product.
+    NegMul,
 }
 
 /// Functions callable by name, with the operator each one is.
@@ -109,7 +111,15 @@ impl Op {
     /// Number of operands.
     pub fn arity(self) -> usize {
         match self {
-            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Atan2 | Op::Min | Op::Max => 2,
+            Op::Add
+            | Op::Sub
+            | Op::Mul
+            | Op::Div
+            | Op::Pow
+            | Op::Atan2
+            | Op::Min
+            | Op::Max
+            | Op::NegMul => 2,
             Op::MulAdd | Op::MulSub | Op::NegMulAdd => 3,
             _ => 1,
         }
@@ -154,6 +164,7 @@ impl Op {
             Op::Add => a + b,
             Op::Sub => a - b,
             Op::Mul => a * b,
+            Op::NegMul => -(a * b),
             Op::Div => a / b,
             Op::Pow => a.powf(b),
             Op::Atan2 => a.atan2(b),
@@ -193,14 +204,15 @@ fn splat(v: f64) -> Lane {
     Lane::splat(v)
 }
 
-/// A fast-path result and the mask of lanes it does not cover (all bits set
-/// where the scalar reference must recompute the lane).
+/// A fast-path result and the mask of lanes it covers (all bits set where
+/// the fast path holds; the scalar reference recomputes the other lanes).
+/// The VM ANDs these masks over a pass, one operation per lane vector.
 pub(crate) type Checked = (Lane, Lane);
 
-/// `(r, !ok)`.
+/// `(r, ok)`.
 #[inline(always)]
 fn checked(r: Lane, ok: Lane) -> Checked {
-    (r, !ok)
+    (r, ok)
 }
 
 /// Sign bits of `x` (the rest zero).

@@ -429,6 +429,7 @@ impl Integrand for Expr {
                         | Op::MulAdd
                         | Op::MulSub
                         | Op::NegMulAdd
+                        | Op::NegMul
                 )
             })
     }

@@ -12,7 +12,7 @@ use super::compile::{Ins, Operand, Program};
 use super::funcs::{self, Checked, Op};
 use super::trig;
 use crate::integrand::strided_point;
-use crate::reduce::{pairwise, sum_slice, with_sums};
+use crate::reduce::{pairwise, pairwise_lanes, sum_slice, with_sums};
 use crate::simd::{Lane, LANES};
 
 /// Points per chunk (a multiple of every lane width).
@@ -287,17 +287,96 @@ pub(crate) fn strided_chunk_sums(
     };
     let res = r as usize * stride;
     let pts = stride * LANES;
+    // The instruction that writes the result last, if any: on full chunks
+    // it is summed as it is computed (see `sum_last`).
+    let (last, before) = match prog.code.split_last() {
+        Some((last, before)) if last.dst == r => (Some(last), before),
+        _ => (None, &prog.code[..]),
+    };
     with_scratch(prog.regs * stride, |s| {
         fill_consts(prog, s, stride);
         for (c, slot) in (first..).zip(sums.iter_mut()) {
             let m = pts.min(count - c * pts);
             let lanes = m.div_ceil(LANES);
             fill_strided(&mut s[..lanes], start, step, c * pts, m);
-            run(prog, s, stride, lanes);
+            for ins in before {
+                exec(ins, s, stride, lanes);
+            }
+            if let Some(last) = last {
+                if m == lanes * LANES {
+                    if let Some(sum) = sum_last(last, s, stride, lanes) {
+                        *slot = sum;
+                        continue;
+                    }
+                }
+                exec(last, s, stride, lanes);
+            }
             let values: &[f64] = wide::bytemuck::cast_slice(&s[res..res + lanes]);
             *slot = sum_slice(&values[..m]);
         }
     });
+}
+
+/// Lane accumulators of [`sum_slice`].
+const SUM_ACCS: usize = 8;
+
+/// `sum_slice` of the `n` lane vectors (all of them points) that the
+/// arithmetic instruction `ins` would store, computed without storing them:
+/// the same values added into the same accumulators in the same order, so
+/// the same bits. `None` for other instructions, constant operands, or `n`
+/// not a multiple of [`SUM_ACCS`].
+fn sum_last(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) -> Option<f64> {
+    if n % SUM_ACCS != 0 {
+        return None;
+    }
+    let (_, src) = split(s, ins.dst as usize * stride, stride, n);
+    macro_rules! bin {
+        ($f:expr) => {
+            match (src.arg(ins.a), src.arg(ins.b)) {
+                (Arg::Vals(a), Arg::Vals(b)) => Some(sum_groups(a, b, b, |x, y, _| $f(x, y))),
+                _ => None,
+            }
+        };
+    }
+    macro_rules! ter {
+        ($f:expr) => {
+            Some(sum_groups(
+                src.reg(ins.a),
+                src.reg(ins.b),
+                src.reg(ins.c),
+                $f,
+            ))
+        };
+    }
+    match ins.op {
+        Op::Add => bin!(|a: Lane, b: Lane| a + b),
+        Op::Sub => bin!(|a: Lane, b: Lane| a - b),
+        Op::Mul => bin!(|a: Lane, b: Lane| a * b),
+        Op::Div => bin!(|a: Lane, b: Lane| a / b),
+        Op::NegMul => bin!(|a: Lane, b: Lane| a.mul_neg_add(b, Lane::splat(-0.0))),
+        Op::MulAdd => ter!(|a: Lane, b: Lane, c: Lane| a.mul_add(b, c)),
+        Op::MulSub => ter!(|a: Lane, b: Lane, c: Lane| a.mul_sub(b, c)),
+        Op::NegMulAdd => ter!(|a: Lane, b: Lane, c: Lane| a.mul_neg_add(b, c)),
+        _ => None,
+    }
+}
+
+/// `Σ f(a[i], b[i], c[i])` over whole groups of [`SUM_ACCS`] lane vectors,
+/// exactly as [`sum_slice`] adds the stored values.
+#[inline(always)]
+fn sum_groups(a: &[Lane], b: &[Lane], c: &[Lane], f: impl Fn(Lane, Lane, Lane) -> Lane) -> f64 {
+    let mut acc = [Lane::splat(0.0); SUM_ACCS];
+    let groups = a
+        .chunks_exact(SUM_ACCS)
+        .zip(b.chunks_exact(SUM_ACCS))
+        .zip(c.chunks_exact(SUM_ACCS));
+    for ((ga, gb), gc) in groups {
+        for ((s, &x), (&y, &z)) in acc.iter_mut().zip(ga).zip(gb.iter().zip(gc)) {
+            *s += f(x, y, z);
+        }
+    }
+    // sum_slice adds the pairwise sum of its (here empty) remainder last.
+    pairwise(&pairwise_lanes(acc).to_array()) + pairwise(&[])
 }
 
 /// Fills `dst` with the `m` points `strided_point(start, step, j0 + i)`,
@@ -453,13 +532,13 @@ fn exec(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) {
     macro_rules! binc {
         ($f:expr) => {{
             let (a, b) = (src.arg(ins.a), src.arg(ins.b));
-            let mut bad = Lane::splat(0.0);
+            let mut ok = Lane::splat(f64::from_bits(u64::MAX));
             map2(dst, a, b, |x, y| {
                 let (v, m) = $f(x, y);
-                bad |= m;
+                ok &= m;
                 v
             });
-            if bad.any() {
+            if !ok.all() {
                 fix_binary(ins.op, dst, a, b, $f);
             }
         }};
@@ -474,14 +553,8 @@ fn exec(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) {
     }
     match ins.op {
         Op::Neg => un!(|a: Lane| -a),
-        Op::Sin => {
-            let k = black_box(&trig::CONSTS);
-            unc!(|x| trig::sin_with(x, k))
-        }
-        Op::Cos => {
-            let k = black_box(&trig::CONSTS);
-            unc!(|x| trig::cos_with(x, k))
-        }
+        Op::Sin => unc!(|x| trig::sin_with(x, black_box(&trig::CONSTS))),
+        Op::Cos => unc!(|x| trig::cos_with(x, black_box(&trig::CONSTS))),
         Op::Tan => unc!(funcs::tan),
         Op::Asin => unc!(funcs::asin),
         Op::Acos => unc!(funcs::acos),
@@ -501,6 +574,9 @@ fn exec(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) {
         Op::Add => bin!(|a: Lane, b: Lane| a + b),
         Op::Sub => bin!(|a: Lane, b: Lane| a - b),
         Op::Mul => bin!(|a: Lane, b: Lane| a * b),
+        // One fused operation: −(a·b) + (−0) rounds as −(a·b), signed
+        // zeros included.
+        Op::NegMul => bin!(|a: Lane, b: Lane| a.mul_neg_add(b, Lane::splat(-0.0))),
         Op::Div => bin!(|a: Lane, b: Lane| a / b),
         Op::Pow => binc!(funcs::pow),
         Op::Atan2 => binc!(funcs::atan2),
@@ -591,21 +667,21 @@ fn unary(dst: &mut [Lane], src: &[Lane], f: impl Fn(Lane) -> Lane) {
 /// Runs a checked function; true when some lane needs the scalar path.
 #[inline(always)]
 fn unary_checked(dst: &mut [Lane], src: &[Lane], f: impl Fn(Lane) -> Checked) -> bool {
-    let mut bad = Lane::splat(0.0);
+    let mut ok = Lane::splat(f64::from_bits(u64::MAX));
     let mut si = src.chunks_exact(2);
     let mut di = dst.chunks_exact_mut(2);
     for (o, x) in (&mut di).zip(&mut si) {
-        let ((v0, b0), (v1, b1)) = (f(x[0]), f(x[1]));
+        let ((v0, m0), (v1, m1)) = (f(x[0]), f(x[1]));
         o[0] = v0;
         o[1] = v1;
-        bad |= b0 | b1;
+        ok &= m0 & m1;
     }
     for (o, &x) in di.into_remainder().iter_mut().zip(si.remainder()) {
-        let (v, b) = f(x);
+        let (v, m) = f(x);
         *o = v;
-        bad |= b;
+        ok &= m;
     }
-    bad.any()
+    !ok.all()
 }
 
 /// Recomputes with the scalar reference the lanes `f` does not cover.
@@ -613,7 +689,7 @@ fn unary_checked(dst: &mut [Lane], src: &[Lane], f: impl Fn(Lane) -> Checked) ->
 #[inline(never)]
 fn fix_unary(op: Op, dst: &mut [Lane], src: &[Lane], f: impl Fn(Lane) -> Checked) {
     for (o, &x) in dst.iter_mut().zip(src) {
-        let bits = f(x).1.to_bitmask();
+        let bits = !f(x).1.to_bitmask() & ((1 << LANES) - 1);
         if bits != 0 {
             let xs = x.to_array();
             let mut out = o.to_array();
@@ -658,7 +734,7 @@ fn fix_binary(op: Op, dst: &mut [Lane], a: Arg, b: Arg, f: impl Fn(Lane, Lane) -
     };
     for (i, o) in dst.iter_mut().enumerate() {
         let (va, vb) = (at(a, i), at(b, i));
-        let bits = f(va, vb).1.to_bitmask();
+        let bits = !f(va, vb).1.to_bitmask() & ((1 << LANES) - 1);
         if bits != 0 {
             let (xa, xb) = (va.to_array(), vb.to_array());
             let mut out = o.to_array();
