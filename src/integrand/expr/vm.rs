@@ -647,24 +647,27 @@ fn fill_consts(prog: &Program, s: &mut [Lane], stride: usize) {
     }
 }
 
-/// A unary instruction, two lane vectors per step: their dependency chains
-/// (long polynomials) are independent, so the core overlaps them. Each
-/// value is computed exactly as one at a time would be.
+/// A unary instruction, four lane vectors per step: their dependency
+/// chains are independent, so the core overlaps them. Each value is
+/// computed exactly as one at a time would be.
 #[inline(always)]
 fn unary(dst: &mut [Lane], src: &[Lane], f: impl Fn(Lane) -> Lane) {
-    let mut si = src.chunks_exact(2);
-    let mut di = dst.chunks_exact_mut(2);
+    let mut si = src.chunks_exact(4);
+    let mut di = dst.chunks_exact_mut(4);
     for (o, x) in (&mut di).zip(&mut si) {
-        let (y0, y1) = (f(x[0]), f(x[1]));
+        let (y0, y1, y2, y3) = (f(x[0]), f(x[1]), f(x[2]), f(x[3]));
         o[0] = y0;
         o[1] = y1;
+        o[2] = y2;
+        o[3] = y3;
     }
     for (o, &x) in di.into_remainder().iter_mut().zip(si.remainder()) {
         *o = f(x);
     }
 }
 
-/// Runs a checked function; true when some lane needs the scalar path.
+/// Runs a checked function, two lane vectors per step (as [`unary`]);
+/// true when some lane needs the scalar path.
 #[inline(always)]
 fn unary_checked(dst: &mut [Lane], src: &[Lane], f: impl Fn(Lane) -> Checked) -> bool {
     let mut ok = Lane::splat(f64::from_bits(u64::MAX));
