@@ -93,6 +93,7 @@ impl AdaptivePlan {
     ///
     /// # Errors
     /// [`Error::InvalidArg`] for bad tolerances or orders.
+    #[inline]
     pub fn new(rule: Rule, a: f64, b: f64, opts: &Options) -> Result<AdaptivePlan> {
         let tol = Tolerance::from_options(opts)?;
         let order = match rule {
@@ -115,6 +116,7 @@ impl AdaptivePlan {
     /// # Errors
     /// See the module documentation; plus [`Error::InvalidArg`] for budgets
     /// below the first step, and [`Error::Eval`] when the integrand fails.
+    #[inline]
     pub fn integrate(&self, ev: &Evaluator, f: &dyn Integrand) -> Result<Finished> {
         let (a, b, tol, budget) = (self.a, self.b, self.tol, self.budget);
         if a == b {

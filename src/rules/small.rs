@@ -10,12 +10,12 @@
 //! allocation. Anything else (infinite ranges, ranges too narrow for the
 //! nodes, too small a budget) goes to [`qags`] unchanged.
 
-use super::gauss_kronrod::{centre, Estimate, Gk};
+use super::gauss_kronrod::{centre, estimate, rule_nodes, Gk};
 use super::kronrod::KronrodRule;
 use super::outcome::{Adaptive, Tolerance};
 use super::qags::{self, Start};
 use super::transform::Range;
-use crate::error::{EvalError, Result};
+use crate::error::Result;
 use crate::exec::points::PointEvaluator as Evaluator;
 
 /// Largest Kronrod rule (G30K61) a stack buffer holds.
@@ -26,6 +26,7 @@ const MAX_POINTS: usize = 61;
 ///
 /// # Errors
 /// As [`qags::integrate`].
+#[inline]
 pub fn integrate(
     ev: &mut Evaluator,
     rule: &'static KronrodRule,
@@ -44,6 +45,7 @@ pub fn integrate(
 ///
 /// # Errors
 /// As [`qags::start`].
+#[inline]
 pub fn start(
     ev: &mut Evaluator,
     rule: &'static KronrodRule,
@@ -60,13 +62,16 @@ pub fn start(
         return qags::start(ev, gk, tol, budget);
     }
     let mut xs = [0.0f64; MAX_POINTS];
-    if !finite_nodes(rule, lo, hi, &mut xs[..m]) {
+    if !rule_nodes(rule, lo, hi, &mut xs[..m]) {
         // Too narrow: qags::start reports it.
         return qags::start(ev, gk, tol, budget);
     }
     let mut fx = [0.0f64; MAX_POINTS];
+    // Every value is finite once this returns (`eval_checked`), and on a
+    // finite range the rule's values are the integrand's: what
+    // `Gk::apply` computes, without its transform.
     ev.eval_small(&xs[..m], &mut fx[..m])?;
-    let root = finite_apply(rule, lo, hi, &fx[..m])?;
+    let root = estimate(rule, centre(lo, hi).1, &fx[..m])?;
     Ok(match qags::first_test(&root, tol) {
         Some(outcome) => Start::Done(Adaptive {
             value: root.value,
@@ -76,71 +81,6 @@ pub fn start(
             outcome,
         }),
         None => Start::Root(root),
-    })
-}
-
-/// The nodes of `[lo, hi]` in [`Gk`]'s order (centre, then `c ∓ h·x_j`),
-/// or false when one would not lie strictly inside.
-fn finite_nodes(rule: &KronrodRule, lo: f64, hi: f64, xs: &mut [f64]) -> bool {
-    let (c, h) = centre(lo, hi);
-    let outer = h * rule.xgk[0];
-    if !(lo < c - outer && c + outer < hi) {
-        return false;
-    }
-    // Rounding is monotone and `xgk` decreases, so every node lies between
-    // the outermost pair just checked: no per-node test is needed.
-    xs[0] = c;
-    for (j, &x) in rule.xgk[..rule.n].iter().enumerate() {
-        let a = h * x;
-        xs[1 + 2 * j] = c - a;
-        xs[2 + 2 * j] = c + a;
-    }
-    true
-}
-
-/// [`Gk::apply`] on a finite range, the same operations in the same order.
-fn finite_apply(rule: &KronrodRule, lo: f64, hi: f64, g: &[f64]) -> Result<Estimate, EvalError> {
-    if let Some(k) = g.iter().position(|v| !v.is_finite()) {
-        let mut xs = [0.0f64; MAX_POINTS];
-        finite_nodes(rule, lo, hi, &mut xs[..g.len()]);
-        return Err(EvalError::NonFinite { x: xs[k] });
-    }
-    let n = rule.n;
-    let (_, h) = centre(lo, hi);
-    let fc = g[0];
-    let mut resg = rule.wg[n] * fc;
-    let mut resk = rule.wgk[n] * fc;
-    let mut resabs = resk.abs();
-    for j in 0..n {
-        let (f1, f2) = (g[1 + 2 * j], g[2 + 2 * j]);
-        let fsum = f1 + f2;
-        resg += rule.wg[j] * fsum;
-        resk += rule.wgk[j] * fsum;
-        resabs += rule.wgk[j] * (f1.abs() + f2.abs());
-    }
-    let reskh = 0.5 * resk;
-    let mut resasc = rule.wgk[n] * (fc - reskh).abs();
-    for j in 0..n {
-        resasc += rule.wgk[j] * ((g[1 + 2 * j] - reskh).abs() + (g[2 + 2 * j] - reskh).abs());
-    }
-    let value = resk * h;
-    let resabs = resabs * h;
-    let resasc = resasc * h;
-    let mut error = ((resk - resg) * h).abs();
-    if resasc != 0.0 && error != 0.0 {
-        error = resasc * (200.0 * error / resasc).powf(1.5).min(1.0);
-    }
-    if resabs > f64::MIN_POSITIVE / (50.0 * f64::EPSILON) {
-        error = error.max(50.0 * f64::EPSILON * resabs);
-    }
-    if !(value.is_finite() && error.is_finite() && resasc.is_finite()) {
-        return Err(EvalError::NonFinite { x: f64::NAN });
-    }
-    Ok(Estimate {
-        value,
-        error,
-        resabs,
-        resasc,
     })
 }
 
