@@ -108,6 +108,21 @@ impl<'c> Evaluator<'c> {
         }
     }
 
+    /// The evaluator of one integral inside this call (a row of a table):
+    /// the same context and cancellation epoch, so a cancel issued during
+    /// the call stops it; no progress of its own (the call reports for its
+    /// parts), and unobserved.
+    pub fn part(&self) -> Evaluator<'c> {
+        Evaluator {
+            ctx: self.ctx,
+            epoch: self.epoch,
+            slots: Slots::new(1),
+            progress: Progress::silent(),
+            start: None,
+            parallel_ns: AtomicU64::new(0),
+        }
+    }
+
     /// Whether the time of a step run on the calling thread is worth a
     /// clock read: for the stats, or for the cost model that decides when
     /// a later step moves to the pool (never on one thread).

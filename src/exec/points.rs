@@ -111,6 +111,28 @@ impl<'a> PointEvaluator<'a> {
         res
     }
 
+    /// Takes `values` of the integrand at `xs` (at most [`CHUNK`] points)
+    /// that were computed elsewhere, in a call shared with other integrals
+    /// (a table's rows): counts them and checks them exactly as
+    /// [`PointEvaluator::eval_small`] does after evaluating.
+    ///
+    /// # Errors
+    /// [`EvalError::Cancelled`] once [`crate::Context::cancel`] was called,
+    /// else [`EvalError::NonFinite`] with the first abscissa whose value is
+    /// NaN or infinite.
+    pub fn take_small(&mut self, xs: &[f64], values: &[f64]) -> Result<(), EvalError> {
+        debug_assert!(xs.len() <= CHUNK && xs.len() == values.len());
+        if self.ev.cancelled() {
+            return Err(EvalError::Cancelled);
+        }
+        self.evals += xs.len() as u64;
+        self.last_len = xs.len();
+        match values.iter().position(|v| !v.is_finite()) {
+            Some(i) => Err(EvalError::NonFinite { x: xs[i] }),
+            None => Ok(()),
+        }
+    }
+
     /// Sets `out[i] = f(xs[i])` for every point.
     ///
     /// # Errors

@@ -38,6 +38,15 @@ impl Progress {
         }
     }
 
+    /// Progress that reports nothing (a part of a call that reports for it).
+    pub fn silent() -> Progress {
+        Progress {
+            sink: None,
+            next_ns: AtomicU64::new(INTERVAL_NS),
+            reported: AtomicU64::new(0f64.to_bits()),
+        }
+    }
+
     /// Whether anybody listens; callers may skip computing a fraction.
     #[inline]
     pub fn active(&self) -> bool {

@@ -59,8 +59,14 @@ pub const AUTO_TANH_SINH_LEVEL: u32 = 3;
 /// from its first rule. Any evaluation failure during the tanh–sinh pass
 /// (it samples far closer to the endpoints than QAGS does) just ends the
 /// pass: QAGS then reports its own.
-fn auto(ev: &mut PointEvaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<Adaptive> {
-    let root = match small::start(ev, gk.rule(), gk.range(), tol, budget)? {
+fn auto(
+    ev: &mut PointEvaluator,
+    gk: Gk,
+    tol: Tolerance,
+    budget: u64,
+    given: Option<&[f64]>,
+) -> Result<Adaptive> {
+    let root = match small::start(ev, gk.rule(), gk.range(), tol, budget, given)? {
         qags::Start::Done(out) => return Ok(out),
         qags::Start::Root(root) => root,
     };
@@ -110,6 +116,24 @@ impl AdaptivePlan {
         })
     }
 
+    /// Writes the abscissae of this integration's first rule application
+    /// into `xs` and returns their number, when that application takes the
+    /// small path ([`small::first_nodes`]: Gauss–Kronrod or `Auto` on a
+    /// finite, non-empty range) and so may be evaluated in a call shared
+    /// with other integrals; see [`AdaptivePlan::integrate_given`].
+    pub fn first_nodes(&self, xs: &mut [f64; small::MAX_POINTS]) -> Option<usize> {
+        if self.rule == Rule::TanhSinh || self.a == self.b {
+            return None;
+        }
+        let (lo, hi, _) = orient(self.a, self.b);
+        small::first_nodes(
+            kronrod::rule(self.order),
+            Range::new(lo, hi),
+            self.budget,
+            xs,
+        )
+    }
+
     /// Integrates through `ev`; progress is evaluations spent over the
     /// budget, then 1.0 on success.
     ///
@@ -118,6 +142,21 @@ impl AdaptivePlan {
     /// below the first step, and [`Error::Eval`] when the integrand fails.
     #[inline]
     pub fn integrate(&self, ev: &Evaluator, f: &dyn Integrand) -> Result<Finished> {
+        self.integrate_given(ev, f, None)
+    }
+
+    /// [`AdaptivePlan::integrate`], with `given` the values of `f` at the
+    /// [`AdaptivePlan::first_nodes`] when a shared call computed them
+    /// (`None`: evaluated here). The result is the same, to the bit.
+    ///
+    /// # Errors
+    /// As [`AdaptivePlan::integrate`].
+    pub fn integrate_given(
+        &self,
+        ev: &Evaluator,
+        f: &dyn Integrand,
+        given: Option<&[f64]>,
+    ) -> Result<Finished> {
         let (a, b, tol, budget) = (self.a, self.b, self.tol, self.budget);
         if a == b {
             return Ok(Finished {
@@ -138,8 +177,14 @@ impl AdaptivePlan {
             Rule::TanhSinh => {
                 tanh_sinh::integrate(&mut ev, range, tol, budget, tanh_sinh::MAX_LEVEL)?
             }
-            Rule::Auto => auto(&mut ev, Gk::new(kronrod::rule(order), range), tol, budget)?,
-            _ => small::integrate(&mut ev, kronrod::rule(order), range, tol, budget)?,
+            Rule::Auto => auto(
+                &mut ev,
+                Gk::new(kronrod::rule(order), range),
+                tol,
+                budget,
+                given,
+            )?,
+            _ => small::integrate(&mut ev, kronrod::rule(order), range, tol, budget, given)?,
         };
         if !out.value.is_finite() {
             // Every value was finite, but a weighted sum overflowed (tanh-sinh

@@ -19,7 +19,7 @@ use crate::error::Result;
 use crate::exec::points::PointEvaluator as Evaluator;
 
 /// Largest Kronrod rule (G30K61) a stack buffer holds.
-const MAX_POINTS: usize = 61;
+pub const MAX_POINTS: usize = 61;
 
 /// QAGS with pair `rule` on `range`: [`qags::integrate`], with the first
 /// application done by [`start`].
@@ -33,15 +33,37 @@ pub fn integrate(
     range: Range,
     tol: Tolerance,
     budget: u64,
+    given: Option<&[f64]>,
 ) -> Result<Adaptive> {
-    match start(ev, rule, range, tol, budget)? {
+    match start(ev, rule, range, tol, budget, given)? {
         Start::Done(out) => Ok(out),
         Start::Root(root) => qags::resume(ev, Gk::new(rule, range), tol, budget, root),
     }
 }
 
+/// Writes the abscissae of the first application of pair `rule` into
+/// `xs` and returns their number when the small path takes it (a finite
+/// range wide enough for the nodes, a budget of at least one application);
+/// `None` when [`qags::start`] does.
+#[inline]
+pub fn first_nodes(
+    rule: &'static KronrodRule,
+    range: Range,
+    budget: u64,
+    xs: &mut [f64; MAX_POINTS],
+) -> Option<usize> {
+    let m = rule.points();
+    let Range::Finite(lo, hi) = range else {
+        return None;
+    };
+    (budget >= m as u64 && m <= MAX_POINTS && rule_nodes(rule, lo, hi, &mut xs[..m])).then_some(m)
+}
+
 /// [`qags::start`] for pair `rule` on `range`, without heap allocation on
-/// a finite range.
+/// a finite range. `given` holds the integrand's values at the
+/// [`first_nodes`] when a call shared with other integrals computed them
+/// (`None`: evaluate them here); they are checked and counted as if
+/// evaluated here, so the result is the same either way.
 ///
 /// # Errors
 /// As [`qags::start`].
@@ -52,26 +74,35 @@ pub fn start(
     range: Range,
     tol: Tolerance,
     budget: u64,
+    given: Option<&[f64]>,
 ) -> Result<Start> {
     let gk = Gk::new(rule, range);
-    let m = rule.points();
-    let Range::Finite(lo, hi) = range else {
+    let mut xs = [0.0f64; MAX_POINTS];
+    let Some(m) = first_nodes(rule, range, budget, &mut xs) else {
+        // Infinite, too narrow (qags::start reports it) or too small a
+        // budget: the general path.
+        debug_assert!(
+            given.is_none(),
+            "values given for nodes the small path does not use"
+        );
         return qags::start(ev, gk, tol, budget);
     };
-    if budget < m as u64 || m > MAX_POINTS {
-        return qags::start(ev, gk, tol, budget);
-    }
-    let mut xs = [0.0f64; MAX_POINTS];
-    if !rule_nodes(rule, lo, hi, &mut xs[..m]) {
-        // Too narrow: qags::start reports it.
-        return qags::start(ev, gk, tol, budget);
-    }
     let mut fx = [0.0f64; MAX_POINTS];
     // Every value is finite once this returns (`eval_checked`), and on a
     // finite range the rule's values are the integrand's: what
     // `Gk::apply` computes, without its transform.
-    ev.eval_small(&xs[..m], &mut fx[..m])?;
-    let root = estimate(rule, centre(lo, hi).1, &fx[..m])?;
+    let fx = match given {
+        Some(values) => {
+            ev.take_small(&xs[..m], values)?;
+            values
+        }
+        None => {
+            ev.eval_small(&xs[..m], &mut fx[..m])?;
+            &fx[..m]
+        }
+    };
+    let (lo, hi) = range.gk_root();
+    let root = estimate(rule, centre(lo, hi).1, fx)?;
     Ok(match qags::first_test(&root, tol) {
         Some(outcome) => Start::Done(Adaptive {
             value: root.value,
@@ -125,14 +156,14 @@ mod tests {
                     let rule = kronrod::rule(order);
                     let engine = Engine::new(&ctx);
                     let mut e1 = Evaluator::new(&engine, &f, 1000);
-                    let fast = start(&mut e1, rule, range, tol, 1000);
+                    let fast = start(&mut e1, rule, range, tol, 1000, None);
                     let mut e2 = Evaluator::new(&engine, &f, 1000);
                     let slow = qags::start(&mut e2, Gk::new(rule, range), tol, 1000);
                     let what = format!("{name} order {order} on [{lo}, {hi}]");
                     assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{what}");
                     assert_eq!(e1.evals(), e2.evals(), "{what}");
                     let mut e1 = Evaluator::new(&engine, &f, 100_000);
-                    let fast = integrate(&mut e1, rule, range, tol, 100_000);
+                    let fast = integrate(&mut e1, rule, range, tol, 100_000, None);
                     let mut e2 = Evaluator::new(&engine, &f, 100_000);
                     let slow = qags::integrate(&mut e2, Gk::new(rule, range), tol, 100_000);
                     assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{what}");
