@@ -111,17 +111,17 @@ impl<'a> PointEvaluator<'a> {
         res
     }
 
-    /// Takes `values` of the integrand at `xs` (at most [`CHUNK`] points)
-    /// that were computed elsewhere, in a call shared with other integrals
-    /// (a table's rows): counts them and checks them exactly as
-    /// [`PointEvaluator::eval_small`] does after evaluating.
+    /// Takes `values` of the integrand at `xs` that were computed
+    /// elsewhere, in a call shared with other integrals (a table's rows):
+    /// counts them and checks them as [`PointEvaluator::eval`] does after
+    /// evaluating.
     ///
     /// # Errors
     /// [`EvalError::Cancelled`] once [`crate::Context::cancel`] was called,
     /// else [`EvalError::NonFinite`] with the first abscissa whose value is
     /// NaN or infinite.
-    pub fn take_small(&mut self, xs: &[f64], values: &[f64]) -> Result<(), EvalError> {
-        debug_assert!(xs.len() <= CHUNK && xs.len() == values.len());
+    pub fn take(&mut self, xs: &[f64], values: &[f64]) -> Result<(), EvalError> {
+        debug_assert_eq!(xs.len(), values.len());
         if self.ev.cancelled() {
             return Err(EvalError::Cancelled);
         }

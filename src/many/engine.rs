@@ -17,13 +17,15 @@ use crate::api::conclude;
 use crate::clock::Stopwatch;
 use crate::error::{Error, EvalError, Result};
 use crate::exec::evaluator::Evaluator;
+use crate::exec::points::PointEvaluator;
 use crate::integrand::param::Row;
 use crate::integrand::Integrand;
 use crate::options::Options;
 use crate::result::Integral;
 use crate::rules::adaptive::AdaptivePlan;
+use crate::rules::qags::{Stepper, Workspace};
 use crate::rules::small::MAX_POINTS;
-use crate::rules::{self, Plan};
+use crate::rules::{self, Finished, Plan};
 
 /// Rows whose first rule applications share one integrand call: 16 rows
 /// of G10K21 are 336 points, enough for an expression to run its SIMD
@@ -62,6 +64,7 @@ pub struct Scratch {
     ps: Vec<f64>,
     fx: Vec<f64>,
     members: Vec<Member>,
+    workspaces: Vec<Workspace>,
 }
 
 impl Rows<'_> {
@@ -93,6 +96,7 @@ impl Rows<'_> {
             ps,
             fx,
             members,
+            workspaces,
         } = s;
         xs.clear();
         ps.clear();
@@ -133,12 +137,126 @@ impl Rows<'_> {
         fx.clear();
         fx.resize(xs.len(), 0.0);
         let shared = self.eval_points(xs, ps, fx).is_ok();
-        for m in members.drain(..) {
-            let given = shared.then(|| &fx[m.off..m.off + m.len]);
-            let plan = Plan::Adaptive(m.plan);
-            out[m.i] = Some(self.finish_row(ev, first + m.i, &plan, given, &mut evals));
+        // Gauss–Kronrod rows go on in lockstep: each step of every row that
+        // has not ended is evaluated in one call again. Other rows (Auto's
+        // tanh–sinh pass), and all rows when the shared call failed, go on
+        // alone.
+        let part = ev.part();
+        let clock = Stopwatch::start();
+        let fns: Vec<RowFn> = members
+            .iter()
+            .map(|m| RowFn {
+                table: self.f,
+                p: self.params(first + m.i),
+            })
+            .collect();
+        let mut pes: Vec<PointEvaluator> = members
+            .iter()
+            .zip(&fns)
+            .map(|(m, f)| m.plan.point_evaluator(&part, f))
+            .collect();
+        if workspaces.len() < members.len() {
+            workspaces.resize_with(members.len(), Workspace::default);
+        }
+        // Runs still going, by member; each stays where it was built.
+        let mut steppers: Vec<Option<Stepper>> = Vec::with_capacity(members.len());
+        let mut live = Vec::with_capacity(members.len());
+        for (m, (pe, w)) in members
+            .iter()
+            .zip(pes.iter_mut().zip(workspaces.iter_mut()))
+        {
+            let values = &fx[m.off..m.off + m.len];
+            let mut stepper = None;
+            if !(shared && m.plan.is_qags()) {
+                let plan = Plan::Adaptive(m.plan.clone());
+                let given = shared.then_some(values);
+                out[m.i] = Some(self.finish_row(ev, first + m.i, &plan, given, &mut evals));
+            } else {
+                match m.plan.begin_given(pe, values) {
+                    Ok(Ok(done)) => out[m.i] = Some(self.record(Ok(done), &clock, &mut evals)),
+                    Ok(Err(root)) => {
+                        live.push(steppers.len());
+                        stepper = Some(m.plan.stepper(pe, w, root));
+                    }
+                    Err(e) => out[m.i] = Some(Err(e)),
+                }
+            }
+            steppers.push(stepper);
+        }
+        let mut offsets = Vec::with_capacity(live.len());
+        let mut stepping = Vec::with_capacity(live.len());
+        while !live.is_empty() {
+            xs.clear();
+            ps.clear();
+            offsets.clear();
+            stepping.clear();
+            for &j in &live {
+                let (m, slot) = (&members[j], &mut steppers[j]);
+                let st = slot.as_mut().expect("a live run");
+                match st.prepare() {
+                    Some(done) => {
+                        let r = m.plan.conclude(done);
+                        out[m.i] = Some(self.record(r, &clock, &mut evals));
+                        *slot = None;
+                    }
+                    None => {
+                        offsets.push(xs.len());
+                        xs.extend_from_slice(st.points());
+                        let row = self.params(first + m.i);
+                        for _ in 0..st.points().len() {
+                            ps.extend_from_slice(row);
+                        }
+                        stepping.push(j);
+                    }
+                }
+            }
+            live.clear();
+            if stepping.is_empty() {
+                break;
+            }
+            fx.clear();
+            fx.resize(xs.len(), 0.0);
+            let shared = self.eval_points(xs, ps, fx).is_ok();
+            for (&j, &off) in stepping.iter().zip(&offsets) {
+                let (m, slot) = (&members[j], &mut steppers[j]);
+                let st = slot.as_mut().expect("a live run");
+                let len = st.points().len();
+                match st.absorb(shared.then(|| &fx[off..off + len])) {
+                    Ok(None) => {
+                        live.push(j);
+                        continue;
+                    }
+                    Ok(Some(done)) => {
+                        let r = m.plan.conclude(done);
+                        out[m.i] = Some(self.record(r, &clock, &mut evals));
+                    }
+                    Err(e) => out[m.i] = Some(Err(e)),
+                }
+                *slot = None;
+            }
+        }
+        drop(steppers);
+        for w in workspaces.iter_mut() {
+            w.trim();
         }
         evals
+    }
+
+    /// The record of a row's finished run, and its evaluations added to
+    /// `evals`.
+    fn record(
+        &self,
+        finished: Result<Finished>,
+        clock: &Stopwatch,
+        evals: &mut u64,
+    ) -> Result<Integral> {
+        let result = finished.and_then(|done| conclude(done, self.threads, clock.seconds()));
+        *evals += match &result {
+            Ok(r) => r.evals,
+            Err(Error::MaxEvals { partial, .. }) => partial.evals,
+            Err(_) => 0,
+        };
+        result
     }
 
     /// Row `k`'s parameters (empty for a plain integrand).
@@ -185,12 +303,23 @@ impl Rows<'_> {
             Plan::Adaptive(p) => p.integrate_given(&part, f, given),
             other => other.run(&part, f),
         };
-        let result = finished.and_then(|done| conclude(done, self.threads, clock.seconds()));
-        *evals += match &result {
-            Ok(r) => r.evals,
-            Err(Error::MaxEvals { partial, .. }) => partial.evals,
-            Err(_) => 0,
-        };
-        result
+        self.record(finished, &clock, evals)
+    }
+}
+
+/// The integrand of one row, as a call of its own sees it: the plain
+/// integrand, or the parametric one with the row's parameters (what
+/// [`Row`] evaluates).
+struct RowFn<'a> {
+    table: Table<'a>,
+    p: &'a [f64],
+}
+
+impl Integrand for RowFn<'_> {
+    fn eval(&self, xs: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
+        match self.table {
+            Table::Plain(f) => f.eval(xs, out),
+            Table::Param { f, .. } => f.eval_row(xs, self.p, out),
+        }
     }
 }

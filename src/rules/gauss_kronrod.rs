@@ -68,6 +68,17 @@ impl Gk {
     /// too narrow for the floating-point grid.
     pub fn push_abscissae(&self, lo: f64, hi: f64, xs: &mut Vec<f64>) -> bool {
         let m = self.rule.points();
+        if let Range::Finite(..) = self.range {
+            // The transform is the identity, and nodes strictly inside
+            // `[lo, hi]` lie strictly inside the range that holds it.
+            let start = xs.len();
+            xs.resize(start + m, 0.0);
+            let ok = rule_nodes(self.rule, lo, hi, &mut xs[start..]);
+            if !ok {
+                xs.truncate(start);
+            }
+            return ok;
+        }
         let mut ts = [0.0f64; 2 * MAX_N + 1];
         if !rule_nodes(self.rule, lo, hi, &mut ts[..m]) {
             return false;

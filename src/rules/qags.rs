@@ -145,17 +145,50 @@ pub fn resume(
         let (lo, hi) = gk.range().gk_root();
         let engine = ev.engine();
         let q = Qags::new(ev, w, gk, tol, budget, lo, hi, root);
-        let mut first = true;
-        engine.step_loop(
-            q,
-            |q| q.ev.should_enter_pool(),
-            move |q| {
-                let stop = q.step(first);
-                first = false;
-                stop
-            },
-        )
+        engine.step_loop(q, |q| q.ev.should_enter_pool(), |q| q.step())
     })
+}
+
+/// A QAGS run driven one step at a time by a caller that evaluates each
+/// step's nodes itself, together with other runs' (a table's rows): the
+/// same steps, values and bookkeeping as [`resume`], so the same result to
+/// the bit, with the evaluations in someone else's call.
+pub struct Stepper<'a, 'e>(Qags<'a, 'e>);
+
+impl<'a, 'e> Stepper<'a, 'e> {
+    /// [`resume`]'s run from `root`, with `w` as its workspace.
+    pub fn new(
+        ev: &'a mut PointEvaluator<'e>,
+        w: &'a mut Workspace,
+        gk: Gk,
+        tol: Tolerance,
+        budget: u64,
+        root: Estimate,
+    ) -> Stepper<'a, 'e> {
+        let (lo, hi) = gk.range().gk_root();
+        Stepper(Qags::new(ev, w, gk, tol, budget, lo, hi, root))
+    }
+
+    /// Prepares the next step: `Some` result when the run ends here, else
+    /// `None` and [`Stepper::points`] holds the nodes to evaluate.
+    pub fn prepare(&mut self) -> Option<Adaptive> {
+        self.0.prepare()
+    }
+
+    /// The nodes of the prepared step.
+    pub fn points(&self) -> &[f64] {
+        &self.0.w.xs
+    }
+
+    /// Ends the prepared step with the values at [`Stepper::points`]
+    /// (`None`: evaluate them here, on their own). Returns the result when
+    /// the run ends.
+    ///
+    /// # Errors
+    /// As [`resume`].
+    pub fn absorb(&mut self, values: Option<&[f64]>) -> Result<Option<Adaptive>> {
+        self.0.absorb(values)
+    }
 }
 
 /// The buffers of one QAGS run: the interval list, the step's nodes and
@@ -174,6 +207,16 @@ pub struct Workspace {
     errors: Vec<f64>,
 }
 
+impl Workspace {
+    /// Gives the buffers back when a run grew them past what is worth
+    /// keeping for the next one.
+    pub fn trim(&mut self) {
+        if self.pieces.capacity() > KEEP_PIECES {
+            *self = Workspace::default();
+        }
+    }
+}
+
 /// Intervals a thread's kept [`Workspace`] may hold (about 200 KiB of
 /// buffers); a run that grew past it gives its buffers back.
 const KEEP_PIECES: usize = 1 << 12;
@@ -190,9 +233,7 @@ fn with_workspace<R>(f: impl FnOnce(&mut Workspace) -> R) -> R {
     let kept = WORKSPACE.try_with(|cell| {
         let mut w = cell.try_borrow_mut().ok()?;
         let r = (f.take().expect("called once"))(&mut w);
-        if w.pieces.capacity() > KEEP_PIECES {
-            *w = Workspace::default();
-        }
+        w.trim();
         Some(r)
     });
     match kept {
@@ -204,6 +245,8 @@ fn with_workspace<R>(f: impl FnOnce(&mut Workspace) -> R) -> R {
 struct Qags<'a, 'e> {
     ev: &'a mut PointEvaluator<'e>,
     w: &'a mut Workspace,
+    /// No step has been taken yet.
+    first: bool,
     gk: Gk,
     tol: Tolerance,
     budget: u64,
@@ -254,6 +297,7 @@ impl<'a, 'e> Qags<'a, 'e> {
         Qags {
             ev,
             w,
+            first: true,
             gk,
             tol,
             budget,
@@ -296,49 +340,82 @@ impl<'a, 'e> Qags<'a, 'e> {
 
     /// One batch of bisections and QAGS's tests after it. Returns the final
     /// result when the integration ends.
-    fn step(&mut self, first: bool) -> Result<Option<Adaptive>> {
+    fn step(&mut self) -> Result<Option<Adaptive>> {
+        if let Some(done) = self.prepare() {
+            return Ok(Some(done));
+        }
+        self.absorb(None)
+    }
+
+    /// The first half of a step: picks the batch and places its children's
+    /// nodes in the workspace, or returns the result when the run ends
+    /// before evaluating (budget spent, or an interval too narrow for its
+    /// children's nodes: QAGS's "bad integrand behaviour", ier = 4).
+    fn prepare(&mut self) -> Option<Adaptive> {
         let per = 2 * self.gk.evals_per_interval() as u64;
         let affordable = self.budget.saturating_sub(self.ev.evals()) / per;
         let room = (MAX_PIECES - self.w.pieces.len()) as u64;
         let cap = (MAX_BATCH as u64).min(affordable).min(room) as usize;
         if cap == 0 {
-            return Ok(Some(self.finish(Outcome::Budget)));
+            return Some(self.finish(Outcome::Budget));
         }
         self.select(cap);
-        // Taken out for the step, so that the bookkeeping below may borrow
-        // `self`; put back at the end of the step.
+        let w = &mut *self.w;
+        w.xs.clear();
+        let mut ok = true;
+        for &id in &w.batch {
+            let p = w.pieces.get(id);
+            let (mid, _) = centre(p.lo, p.hi);
+            ok &= self.gk.push_abscissae(p.lo, mid, &mut w.xs)
+                && self.gk.push_abscissae(mid, p.hi, &mut w.xs);
+        }
+        if !ok {
+            w.pieces.put_back(&w.batch);
+            return Some(self.finish(Outcome::BadIntegrand));
+        }
+        None
+    }
+
+    /// The second half of a step: the integrand's values at the nodes
+    /// [`Qags::prepare`] placed, either `given` (computed in a call shared
+    /// with other integrals, checked and counted as if evaluated here) or
+    /// evaluated here; then the bisections' bookkeeping and QAGS's tests.
+    fn absorb(&mut self, given: Option<&[f64]>) -> Result<Option<Adaptive>> {
+        let w = &mut *self.w;
+        match given {
+            Some(values) => self.ev.take(&w.xs, values)?,
+            None => {
+                w.fx.resize(w.xs.len(), 0.0);
+                self.ev.eval(&w.xs, &mut w.fx)?;
+            }
+        }
+        // Taken out for the bookkeeping, which borrows `self`; put back
+        // after it.
         let batch = std::mem::take(&mut self.w.batch);
-        let stop = self.bisect_batch(&batch, first);
+        let fx = std::mem::take(&mut self.w.fx);
+        let first = std::mem::replace(&mut self.first, false);
+        let stop = self.bisect_batch(&batch, given.unwrap_or(&fx), first);
         self.w.batch = batch;
+        self.w.fx = fx;
         stop
     }
 
-    /// The body of [`Qags::step`] for its `batch`.
-    fn bisect_batch(&mut self, batch: &[usize], first: bool) -> Result<Option<Adaptive>> {
-        // Children's nodes; an interval too narrow for them ends the run
-        // (QAGS's "bad integrand behaviour", ier = 4), before evaluating.
-        self.w.xs.clear();
-        let mut ok = true;
-        for &id in batch {
-            let p = self.w.pieces.get(id);
-            let (mid, _) = centre(p.lo, p.hi);
-            ok &= self.gk.push_abscissae(p.lo, mid, &mut self.w.xs)
-                && self.gk.push_abscissae(mid, p.hi, &mut self.w.xs);
-        }
-        if !ok {
-            self.w.pieces.put_back(batch);
-            return Ok(Some(self.finish(Outcome::BadIntegrand)));
-        }
-        self.w.fx.resize(self.w.xs.len(), 0.0);
-        self.ev.eval(&self.w.xs, &mut self.w.fx)?;
+    /// The bookkeeping of one step: its `batch` of bisections with the
+    /// children's values `fx`, and QAGS's tests after it.
+    fn bisect_batch(
+        &mut self,
+        batch: &[usize],
+        fx: &[f64],
+        first: bool,
+    ) -> Result<Option<Adaptive>> {
         let m = self.gk.evals_per_interval();
         let mut bad_point = false;
         for (i, &id) in batch.iter().enumerate() {
             let p = self.w.pieces.get(id);
             let (mid, _) = centre(p.lo, p.hi);
             let off = 2 * i * m;
-            let e1 = self.gk.apply(p.lo, mid, &self.w.fx[off..off + m])?;
-            let e2 = self.gk.apply(mid, p.hi, &self.w.fx[off + m..off + 2 * m])?;
+            let e1 = self.gk.apply(p.lo, mid, &fx[off..off + m])?;
+            let e2 = self.gk.apply(mid, p.hi, &fx[off + m..off + 2 * m])?;
             self.bisected(id, p, mid, e1, e2, first);
             let (a1, b2, a2) = (p.lo.abs(), p.hi.abs(), mid.abs());
             if a1.max(b2) <= (1.0 + 100.0 * f64::EPSILON) * (a2 + 1000.0 * f64::MIN_POSITIVE) {

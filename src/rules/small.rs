@@ -93,7 +93,7 @@ pub fn start(
     // `Gk::apply` computes, without its transform.
     let fx = match given {
         Some(values) => {
-            ev.take_small(&xs[..m], values)?;
+            ev.take(&xs[..m], values)?;
             values
         }
         None => {
