@@ -116,10 +116,7 @@ impl Rows<'_> {
                 if let Some(len) = p.first_nodes(&mut nodes) {
                     let off = xs.len();
                     xs.extend_from_slice(&nodes[..len]);
-                    let row = self.params(k);
-                    for _ in 0..len {
-                        ps.extend_from_slice(row);
-                    }
+                    repeat_row(ps, self.params(k), len);
                     members.push(Member {
                         i,
                         plan: p.clone(),
@@ -202,10 +199,7 @@ impl Rows<'_> {
                     None => {
                         offsets.push(xs.len());
                         xs.extend_from_slice(st.points());
-                        let row = self.params(first + m.i);
-                        for _ in 0..st.points().len() {
-                            ps.extend_from_slice(row);
-                        }
+                        repeat_row(ps, self.params(first + m.i), st.points().len());
                         stepping.push(j);
                     }
                 }
@@ -304,6 +298,20 @@ impl Rows<'_> {
             other => other.run(&part, f),
         };
         self.record(finished, &clock, evals)
+    }
+}
+
+/// Appends `row` to `ps` `times` times: one parameter row per point.
+fn repeat_row(ps: &mut Vec<f64>, row: &[f64], times: usize) {
+    match row {
+        [] => {}
+        // One parameter (the common case): a fill, not a copy per point.
+        [v] => ps.resize(ps.len() + times, *v),
+        _ => {
+            for _ in 0..times {
+                ps.extend_from_slice(row);
+            }
+        }
     }
 }
 
