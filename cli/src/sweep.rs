@@ -53,7 +53,7 @@ pub struct SweepArgs {
     /// Rule (fixed rules sweep n panels; adaptive rules sweep a tolerance).
     #[arg(long, default_value = "midpoint")]
     pub rule: Rule,
-    /// Panels (accepts 1e9); for --weak, the 1-thread size.
+    /// Panels (accepts 1e9); for --weak, the 1-thread size; for --validate, the parallel stage (default 4e6).
     #[arg(short, long, value_parser = parse_count)]
     pub n: Option<u64>,
     /// Thread counts: a list `1,2,4,8` and/or ranges `1..16` (default:
@@ -403,7 +403,7 @@ fn validate_live(args: &SweepArgs) -> Result<std::process::ExitCode, String> {
         Some(list) => list.0.clone(),
         None => (1..=machine.physical_cores.min(machine.logical_cores)).collect(),
     });
-    let n = args.n.unwrap_or(2_000_000);
+    let n = args.n.unwrap_or(validate::LIVE_POINTS);
     let rounds = rounds_or(args, validate::LIVE_ROUNDS);
     println!(
         "validation: {} runs, threads {:?}, {rounds} rounds each, n = {n}, placement {}",
