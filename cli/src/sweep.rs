@@ -43,7 +43,7 @@ pub struct SweepArgs {
     /// Upper bound (constant expression).
     pub b: Option<String>,
     /// Workload (default: chosen from the other options): serial-fraction,
-    /// callback or integrate.
+    /// callback, nd or integrate.
     #[arg(long)]
     pub workload: Option<String>,
     /// Dimensions of the `nd` workload (the expression's variables are
