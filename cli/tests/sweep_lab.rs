@@ -213,6 +213,43 @@ fn a_c_callback_from_a_shared_object_is_swept_with_per_thread_records() {
         assert_eq!(evals, 200000.0, "every point evaluated once: {p}");
         assert!(p["load_imbalance"].as_f64().unwrap() >= 1.0);
     }
+    // With --dims, the symbol is a vq_nd_fn point callback (the example
+    // c_examples/sweep_nd_callback.c) integrated over the unit cube.
+    let nd_lib = dir.join("libsweepnd.so");
+    let cc = Command::new("gcc")
+        .args(["-shared", "-fPIC", "-O2", "-o"])
+        .arg(&nd_lib)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../c_examples/sweep_nd_callback.c"
+        ))
+        .arg("-lm")
+        .status()
+        .unwrap();
+    assert!(cc.success());
+    let nd_json = dir.join("nd.json");
+    let nd_spec = format!("{}:fourier", nd_lib.display());
+    ok(&vquad(&[
+        "sweep",
+        "--dims",
+        "3",
+        "--callback",
+        &nd_spec,
+        "--threads",
+        "1,2",
+        "--rounds",
+        "2",
+        "-n",
+        "20000",
+        "--json",
+        nd_json.to_str().unwrap(),
+    ]));
+    let v = json_file(&nd_json);
+    assert_eq!(v["problem"]["workload"], "callback");
+    assert_eq!(v["points"].as_array().unwrap().len(), 2);
+    let bad = vquad(&["sweep", "--dims", "0", "--callback", &nd_spec]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("ndim = 0"));
     let bad = vquad(&["sweep", "--callback", &format!("{}:nothing", lib.display())]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no symbol 'nothing'"));
