@@ -62,7 +62,7 @@ pub struct SweepArgs {
     pub threads: Option<ThreadList>,
     /// Timed rounds; each runs every thread count once, workload and
     /// ceiling back to back.
-    /// (default 16; 40 for --validate).
+    /// (default 16; 40 for --validate and --serial-fraction).
     #[arg(long, alias = "reps")]
     pub rounds: Option<usize>,
     /// Worker placement, as OMP_PROC_BIND / OMP_PLACES: `cores` (one worker
@@ -254,7 +254,16 @@ fn sweep(args: &SweepArgs) -> Result<std::process::ExitCode, String> {
     };
     let cfg = SweepConfig {
         threads,
-        rounds: rounds_or(args, 16),
+        // The synthetic workload is the validation's: the same rounds, so a
+        // plain `--serial-fraction F` sweep is one validation run.
+        rounds: rounds_or(
+            args,
+            if entry.name == "serial-fraction" {
+                validate::LIVE_ROUNDS
+            } else {
+                16
+            },
+        ),
         warmup: 1,
         binding: args.place,
     };
