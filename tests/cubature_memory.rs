@@ -7,11 +7,9 @@ use vquad::cubature::regions::peak_bytes;
 use vquad::integrand::nd::NdExpr;
 use vquad::{Context, Error, Options, Rule};
 
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
+#[path = "common/rss.rs"]
+mod rss;
+use rss::peak_rss_kib;
 
 #[test]
 fn a_1e8_evaluation_8d_run_stays_under_its_stated_memory_bound() {
