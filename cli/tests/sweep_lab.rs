@@ -167,6 +167,20 @@ fn simulated_validation_prints_the_large_machine_table() {
     );
 }
 
+/// Compiles C source `src` into the shared object `lib` (with libm).
+#[cfg(target_os = "linux")]
+fn shared_object(src: &Path, lib: &Path) -> PathBuf {
+    let cc = Command::new("gcc")
+        .args(["-shared", "-fPIC", "-O2", "-o"])
+        .arg(lib)
+        .arg(src)
+        .arg("-lm")
+        .status()
+        .expect("gcc is installed (.ci/install-deps.sh)");
+    assert!(cc.success(), "gcc failed on {}", src.display());
+    lib.to_path_buf()
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn a_c_callback_from_a_shared_object_is_swept_with_per_thread_records() {
@@ -177,14 +191,7 @@ fn a_c_callback_from_a_shared_object_is_swept_with_per_thread_records() {
         "double square(double x, void *params) { (void)params; return x * x; }\n",
     )
     .unwrap();
-    let lib = dir.join("libcb.so");
-    let cc = Command::new("gcc")
-        .args(["-shared", "-fPIC", "-O2", "-o"])
-        .arg(&lib)
-        .arg(&src)
-        .status()
-        .expect("gcc is installed (.ci/install-deps.sh)");
-    assert!(cc.success());
+    let lib = shared_object(&src, &dir.join("libcb.so"));
     let j = dir.join("cb.json");
     let spec = format!("{}:square", lib.display());
     ok(&vquad(&[
@@ -215,18 +222,13 @@ fn a_c_callback_from_a_shared_object_is_swept_with_per_thread_records() {
     }
     // With --dims, the symbol is a vq_nd_fn point callback (the example
     // c_examples/sweep_nd_callback.c) integrated over the unit cube.
-    let nd_lib = dir.join("libsweepnd.so");
-    let cc = Command::new("gcc")
-        .args(["-shared", "-fPIC", "-O2", "-o"])
-        .arg(&nd_lib)
-        .arg(concat!(
+    let nd_lib = shared_object(
+        Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../c_examples/sweep_nd_callback.c"
-        ))
-        .arg("-lm")
-        .status()
-        .unwrap();
-    assert!(cc.success());
+        )),
+        &dir.join("libsweepnd.so"),
+    );
     let nd_json = dir.join("nd.json");
     let nd_spec = format!("{}:fourier", nd_lib.display());
     ok(&vquad(&[
