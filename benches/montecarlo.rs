@@ -15,7 +15,7 @@ use std::time::Instant;
 use vquad::integrand::nd::NdBatchCallbackFn;
 use vquad::sampling::integrate_box;
 use vquad::sampling::philox::Stream;
-use vquad::sampling::uniform::fill_points;
+use vquad::sampling::uniform::fill_columns;
 use vquad::{Context, NdExpr, Options, Rule};
 
 const GC: [f64; 5] = [1.5, 2.0, 1.0, 2.5, 1.2];
@@ -184,7 +184,7 @@ fn main() {
     let (tg, _) = best_of(3, || {
         let mut i = 0;
         while i < n_mc {
-            fill_points(1, Stream::MonteCarlo, i, 5, &mut buf);
+            fill_columns(1, Stream::MonteCarlo, i, 5, 512, 512, &mut buf);
             black_box(&buf);
             i += 512;
         }

@@ -22,7 +22,7 @@ use super::moments::{merge_all, Moments};
 use super::par;
 use super::philox::{resolve_seed, Stream};
 use super::sobol::{Scramble, BITS};
-use super::uniform::fill_points;
+use super::uniform::fill_columns;
 use super::{Estimate, SampleOptions};
 use crate::error::{Error, EvalError, Result};
 use crate::exec::evaluator::{Evaluator, Span};
@@ -132,8 +132,8 @@ impl Plan {
         let len = self.task_len(t);
         match *self {
             Plan::MonteCarlo { seed, .. } => {
-                let fill = |first: u64, u: &mut [f64]| {
-                    fill_points(seed, Stream::MonteCarlo, first, ndim, u)
+                let fill = |first: u64, npts: usize, stride: usize, u: &mut [f64]| {
+                    fill_columns(seed, Stream::MonteCarlo, first, ndim, npts, stride, u)
                 };
                 Ok((task_moments(f, cube, t * TASK, len, &fill)?, len))
             }
@@ -146,7 +146,9 @@ impl Plan {
                 let per = points / block;
                 let (r, b) = (t / per, t % per);
                 let scramble = Scramble::new(seed, r, ndim);
-                let fill = |first: u64, u: &mut [f64]| scramble.fill_points(first, u);
+                let fill = |first: u64, npts: usize, stride: usize, u: &mut [f64]| {
+                    scramble.fill_columns(first, npts, stride, u)
+                };
                 Ok((task_moments(f, cube, b * block, len, &fill)?, len))
             }
         }
