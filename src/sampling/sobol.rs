@@ -25,7 +25,7 @@ use wide::u32x8;
 
 use super::philox::{key_of, philox4x32, Stream};
 use super::sobol_table::{SOBOL_DIMS, SOBOL_TABLE};
-use super::uniform::uniform;
+use super::uniform::{uniform, uniform_lanes};
 
 /// Largest dimension of the Sobol sequence.
 pub const MAX_DIM: usize = SOBOL_DIMS;
@@ -169,10 +169,13 @@ impl Scramble {
                 let r = u32x8::new(lanes.try_into().expect("8 lanes"));
                 let s = reverse_lanes(owen_hash_lanes(r, k1));
                 let low = low_digits_lanes(s, k2);
-                let (s, low) = (s.to_array(), low.to_array());
                 let n = 8.min(npts - 8 * g);
-                for ((o, &s), &low) in col[8 * g..8 * g + n].iter_mut().zip(&s).zip(&low) {
-                    *o = uniform(s, low);
+                if n == 8 {
+                    uniform_lanes(s, low, &mut col[8 * g..8 * g + 8]);
+                } else {
+                    let mut last = [0.0; 8];
+                    uniform_lanes(s, low, &mut last);
+                    col[8 * g..8 * g + n].copy_from_slice(&last[..n]);
                 }
             }
         }

@@ -113,7 +113,7 @@ pub fn fill_columns(
 /// and the top 21 bits of the low word convert exactly, and their scaled
 /// sum is exact).
 #[inline(always)]
-fn uniform_lanes(hi: u32x8, lo: u32x8, out: &mut [f64]) {
+pub fn uniform_lanes(hi: u32x8, lo: u32x8, out: &mut [f64]) {
     let h = hi.to_array();
     let l = (lo >> 11u32).to_array();
     for ((o, &h), &l) in out[..8].iter_mut().zip(&h).zip(&l) {
