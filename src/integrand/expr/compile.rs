@@ -61,6 +61,9 @@ pub(crate) struct Program {
     /// Where the value ends up: a register, or a constant when the
     /// expression depends on no variable.
     pub result: Operand,
+    /// `used[v]`: whether the program reads variable `v` (its result or an
+    /// operand is register `v`).
+    pub used: Vec<bool>,
 }
 
 /// A value during compilation: a constant, a variable, or a DAG node.
@@ -301,11 +304,20 @@ fn allocate(nodes: &[(Op, [Val; 3])], root: Val, nvars: usize) -> Program {
             }
         }
     }
+    let mut used = vec![false; nvars];
+    for o in code.iter().flat_map(|i| [i.a, i.b, i.c]).chain([result]) {
+        if let Operand::Reg(r) = o {
+            if (r as usize) < nvars {
+                used[r as usize] = true;
+            }
+        }
+    }
     Program {
         code,
         regs: regs as usize,
         nvars,
         result,
         consts,
+        used,
     }
 }

@@ -140,7 +140,7 @@ pub(crate) fn eval_rows(prog: &Program, x: &[f64], out: &mut [f64]) {
         |_, _| {},
         |s, stride, start, lanes, m| {
             let rows = &x[start * nvars..(start + m) * nvars];
-            load_rows(s, stride, lanes, rows, nvars, 0, &used);
+            load_rows(s, stride, lanes, rows, nvars, 0, used);
         },
     );
 }
@@ -174,7 +174,7 @@ pub(crate) fn eval_params(prog: &Program, x: &[f64], p: &[f64], out: &mut [f64])
                 load_x(&mut s[..lanes], &x[start..start + m]);
             }
             let rows = &p[start * np..(start + m) * np];
-            load_rows(s, stride, lanes, rows, np, 1, &used);
+            load_rows(s, stride, lanes, rows, np, 1, used);
         },
     );
 }
@@ -204,23 +204,10 @@ fn load_rows(
     }
 }
 
-/// Which variable registers the program reads.
-pub(crate) fn used_vars(prog: &Program) -> Vec<bool> {
-    let mut used = vec![false; prog.nvars];
-    let mut mark = |o: Operand| {
-        if let Operand::Reg(r) = o {
-            if (r as usize) < prog.nvars {
-                used[r as usize] = true;
-            }
-        }
-    };
-    mark(prog.result);
-    for ins in &prog.code {
-        mark(ins.a);
-        mark(ins.b);
-        mark(ins.c);
-    }
-    used
+/// Which variable registers the program reads (computed at compile time,
+/// so evaluating allocates nothing).
+pub(crate) fn used_vars(prog: &Program) -> &[bool] {
+    &prog.used
 }
 
 /// The chunk loop shared by the evaluators: `setup` fills what stays fixed
