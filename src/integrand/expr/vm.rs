@@ -16,7 +16,7 @@ use crate::reduce::{pairwise, pairwise_lanes, sum_slice, with_sums};
 use crate::simd::{Lane, LANES};
 
 /// Points per chunk (a multiple of every lane width).
-pub const CHUNK_POINTS: usize = 256;
+pub const CHUNK_POINTS: usize = 512;
 /// Lane vectors per chunk.
 const CHUNK_LANES: usize = CHUNK_POINTS / LANES;
 /// Largest scratch area, in lane vectors (1 MiB with 8-lane vectors):
