@@ -28,7 +28,7 @@ const SHIFT: f64 = 6_755_399_441_055_744.0;
 /// and its bits stop at ulp(PIO2[0])), and the two later steps lose nothing
 /// that matters even next to a multiple of π/2, where `r` is smallest.
 const PIO2: [f64; 3] = [
-    1.570_796_326_794_896_6,
+    std::f64::consts::FRAC_PI_2,
     6.123_233_995_736_766e-17,
     -1.497_384_904_859_169_8e-33,
 ];

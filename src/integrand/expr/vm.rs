@@ -313,7 +313,7 @@ const SUM_ACCS: usize = 8;
 /// the same bits. `None` for other instructions, constant operands, or `n`
 /// not a multiple of [`SUM_ACCS`].
 fn sum_last(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) -> Option<f64> {
-    if n % SUM_ACCS != 0 {
+    if !n.is_multiple_of(SUM_ACCS) {
         return None;
     }
     let (_, src) = split(s, ins.dst as usize * stride, stride, n);
