@@ -211,8 +211,8 @@ fn estimate_any(rule: &KronrodRule, n: usize, h: f64, g: &[f64]) -> Result<Estim
     let resabs = resabs * h;
     let resasc = resasc * h;
     let mut error = ((resk - resg) * h).abs();
-    let floor =
-        (resabs > f64::MIN_POSITIVE / (50.0 * f64::EPSILON)).then(|| 50.0 * f64::EPSILON * resabs);
+    let floor = (resabs > f64::MIN_POSITIVE / (50.0 * f64::EPSILON))
+        .then_some(50.0 * f64::EPSILON * resabs);
     if resasc != 0.0 && error != 0.0 {
         error = resasc * scaled_power(200.0 * error / resasc, resasc, floor);
     }

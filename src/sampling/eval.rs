@@ -90,6 +90,10 @@ pub fn weighted_values(
     Ok(())
 }
 
+/// Writes the unit-cube coordinates of points `first .. first + npts` in
+/// columns of `stride`: `fill(first, npts, stride, out)`.
+pub type Fill<'a> = dyn Fn(u64, usize, usize, &mut [f64]) + 'a;
+
 /// The per-component moments of the weighted values of points
 /// `first .. first + count`, whose unit-cube coordinates
 /// `fill(first, npts, stride, out)` writes in columns (see [`Scratch`]).
@@ -101,7 +105,7 @@ pub fn task_moments(
     cube: &UnitCube,
     first: u64,
     count: u64,
-    fill: &dyn Fn(u64, usize, usize, &mut [f64]),
+    fill: &Fill,
 ) -> Result<Vec<Moments>, EvalError> {
     let (ndim, nout) = (f.ndim(), f.nout());
     let chunk = chunk_points(ndim, nout);
