@@ -8,7 +8,10 @@
 //! Memory: a region takes `8·(2·ndim + 3·nout) + 4` bytes in the store plus
 //! 16 bytes in the heap ([`bytes_per_region`]); a run of `E` evaluations
 //! holds at most `E/(2·points) + 1` regions, so `max_evals` bounds the
-//! memory ([`peak_bytes`]).
+//! memory ([`peak_bytes`]). The store's vectors grow by doubling, so a run
+//! holds at most twice [`peak_bytes`], plus the buffers of one step;
+//! `tests/cubature_memory.rs` measures the peak resident set of a real run
+//! of 10^8 evaluations against that bound.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
