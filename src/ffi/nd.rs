@@ -64,14 +64,9 @@ pub unsafe extern "C" fn vq_integrand_nd_fn(
     nout: usize,
     out: *mut *mut vq_integrand,
 ) -> vq_status {
-    status_boundary(|| {
-        non_null(out, "out")?;
-        let f = f.ok_or(Error::NullArg("f"))?;
-        check_shape(ndim, nout)?;
+    publish_callback(f, ndim, nout, out, |f| {
         // SAFETY: the caller guarantees thread-safety and lifetime (above).
-        let g = unsafe { NdPointFn::new(f, params, ndim, nout) };
-        publish_kind(Kind::Nd(Box::new(g)), out);
-        Ok(())
+        Box::new(unsafe { NdPointFn::new(f, params, ndim, nout) })
     })
 }
 
@@ -92,13 +87,26 @@ pub unsafe extern "C" fn vq_integrand_nd_batch(
     nout: usize,
     out: *mut *mut vq_integrand,
 ) -> vq_status {
+    publish_callback(f, ndim, nout, out, |f| {
+        // SAFETY: the caller guarantees thread-safety and lifetime (above).
+        Box::new(unsafe { NdBatchCallbackFn::new(f, params, ndim, nout) })
+    })
+}
+
+/// The body both callback constructors share: checks `out`, `f` and the
+/// shape, then publishes the integrand `wrap` makes of `f`.
+fn publish_callback<F>(
+    f: Option<F>,
+    ndim: usize,
+    nout: usize,
+    out: *mut *mut vq_integrand,
+    wrap: impl FnOnce(F) -> Box<dyn crate::integrand::nd::NdIntegrand>,
+) -> vq_status {
     status_boundary(|| {
         non_null(out, "out")?;
         let f = f.ok_or(Error::NullArg("f"))?;
         check_shape(ndim, nout)?;
-        // SAFETY: the caller guarantees thread-safety and lifetime (above).
-        let g = unsafe { NdBatchCallbackFn::new(f, params, ndim, nout) };
-        publish_kind(Kind::Nd(Box::new(g)), out);
+        publish_kind(Kind::Nd(wrap(f)), out);
         Ok(())
     })
 }
