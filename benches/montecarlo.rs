@@ -14,8 +14,9 @@ use std::time::Instant;
 
 use vquad::integrand::nd::NdBatchCallbackFn;
 use vquad::sampling::integrate_box;
-use vquad::sampling::philox::Stream;
-use vquad::sampling::uniform::fill_points;
+use vquad::sampling::philox::{resolve_seed, Stream};
+use vquad::sampling::sobol::Scramble;
+use vquad::sampling::uniform::fill_columns;
 use vquad::{Context, NdExpr, Options, Rule};
 
 const GC: [f64; 5] = [1.5, 2.0, 1.0, 2.5, 1.2];
@@ -184,11 +185,39 @@ fn main() {
     let (tg, _) = best_of(3, || {
         let mut i = 0;
         while i < n_mc {
-            fill_points(1, Stream::MonteCarlo, i, 5, &mut buf);
+            fill_columns(1, Stream::MonteCarlo, i, 5, 512, 512, &mut buf);
             black_box(&buf);
             i += 512;
         }
     });
+    // The host's 2-thread ceiling in the same run: generation alone on two
+    // plain threads, each doing the full single-thread amount of work.
+    let gen = |first: u64| {
+        let mut buf = vec![0.0; 512 * 5];
+        let mut i = 0;
+        while i < n_mc {
+            fill_columns(1, Stream::MonteCarlo, first + i, 5, 512, 512, &mut buf);
+            black_box(&buf);
+            i += 512;
+        }
+    };
+    let (tc, _) = best_of(3, || {
+        std::thread::scope(|s| {
+            s.spawn(|| gen(0));
+            s.spawn(|| gen(n_mc));
+        })
+    });
+    let ceiling = 2.0 * tg / tc;
+    let scramble = Scramble::new(resolve_seed(7), 0, 5);
+    let (ts, _) = best_of(3, || {
+        let mut i = 0;
+        while i < n_mc.min(1 << 22) {
+            scramble.fill_columns(i, 512, 512, &mut buf);
+            black_box(&buf);
+            i += 512;
+        }
+    });
+    let n_sobol = n_mc.min(1 << 22);
     let np = anchor(&["numpy-mc", "4000000"]);
     let np_rate = np.as_ref().map_or(f64::NAN, |d| d.num("mpts_per_s"));
     let (rate1, rate2) = (n_mc as f64 / t1 / 1e6, n_mc as f64 / t2 / 1e6);
@@ -203,9 +232,14 @@ fn main() {
         "| vquad 2 threads | {rate2:.1} Mpts/s (speedup {:.2}x) |",
         t1 / t2
     );
+    println!("| host ceiling, 2 threads (generation alone on 2 plain threads) | {ceiling:.2}x |");
     println!(
         "| Philox generation alone, 5-D | {:.1} ns/point |",
         tg / n_mc as f64 * 1e9
+    );
+    println!(
+        "| scrambled Sobol generation alone, 5-D | {:.1} ns/point |",
+        ts / n_sobol as f64 * 1e9
     );
     println!("| numpy Philox + vectorized numpy, 1 thread | {np_rate:.2} Mpts/s |");
     println!("| vquad / numpy per thread | {:.0}x |", rate1 / np_rate);

@@ -550,6 +550,14 @@ vq_status vq_integrand_expr_params(const char *expr, const char *const *names, s
  `vq_integrate` gives, for any thread count and any `m`;
  `results[k].evals` counts row `k`'s evaluations only.
 
+ How it runs: threads take the rows in chunks, and the points of several
+ rows share one integrand call (the first Gauss–Kronrod rule of 16 rows,
+ then each bisection step of the rows still going), so an expression
+ evaluates them on its SIMD lanes and a `vq_param_batch_fn` gets one call
+ with a parameter row per point. When such a shared call returns
+ non-zero, vquad evaluates each of its rows' points again in calls of
+ their own, so the failure lands only on the row that caused it.
+
  Per-row outcome: `statuses[k]` is row `k`'s status (`VQ_OK`, or e.g.
  `VQ_ERR_INVALID_ARG` for a NaN bound, `VQ_ERR_NONFINITE`,
  `VQ_ERR_CALLBACK`, `VQ_ERR_MAX_EVALS`), and `results[k]` its result (for
@@ -757,15 +765,20 @@ vq_status vq_combine_partials(double a, double b, const struct vq_options *opts,
  Number of tasks of a distributed sampling run and the doubles of each
  task's partial (`2 * nout`).
 
- Distributed runs (MPI) of `VQ_RULE_MONTE_CARLO` and `VQ_RULE_QMC` with a
- fixed `n > 0`: the sample index space is cut into numbered tasks that
- depend only on the rule, `n`, `replicates`, `seed` and the box (Monte
- Carlo: 4096 samples per task; QMC: replicate-major blocks of at most 4096
- Sobol points). Each rank computes a contiguous range of tasks
- (`vq_partition_range`) with any number of threads, the partials are
- gathered in task order, and `vq_combine_nd_partials` merges them in the
- library's fixed tree: the values and standard errors are bitwise those
- of `vq_integrate_nd` on one process, for every ranks × threads layout.
+ Distributed runs (MPI) over a box with a fixed `n > 0`:
+ `VQ_RULE_MONTE_CARLO` and `VQ_RULE_QMC` cut the sample index space into
+ numbered tasks (Monte Carlo: 4096 samples per task; QMC: replicate-major
+ blocks of at most 4096 Sobol points; partial: `2 * nout` doubles), and
+ the tensor rules `VQ_RULE_MIDPOINT` and `VQ_RULE_GAUSS_LEGENDRE` (or
+ `VQ_RULE_AUTO` with `n > 0`) cut their `(n * order)^ndim` points,
+ numbered lexicographically, into blocks (partial: `nout` weighted sums;
+ with `ndim = nout = 1` the 1-D fixed rules split as in
+ `vq_partition_size`, partial: 1 double). The tasks depend only on the
+ rule, the options and the box. Each rank computes a contiguous range of
+ tasks (`vq_partition_range`) with any number of threads, the partials
+ are gathered in task order, and `vq_combine_nd_partials` merges them in
+ the library's fixed tree: the values and errors are bitwise those of
+ `vq_integrate_nd` on one process, for every ranks × threads layout.
 
  ```c
  uint64_t ntasks, first, count; size_t plen;
@@ -777,8 +790,9 @@ vq_status vq_combine_partials(double a, double b, const struct vq_options *opts,
                                        values, abs_errors, &result);
  ```
 
- Errors: `VQ_ERR_NULL_ARG`; `VQ_ERR_INVALID_ARG` (a rule other than Monte
- Carlo or QMC, `n == 0`, bad bounds, `replicates`, `ndim` or `nout`).
+ Errors: `VQ_ERR_NULL_ARG`; `VQ_ERR_INVALID_ARG` (an adaptive rule or
+ VEGAS, `n == 0`, bad bounds, infinite bounds with a fixed rule, bad
+ `replicates`, `order`, `ndim` or `nout`).
 
  # Safety
  `lower`/`upper` readable for `ndim` doubles, `opts` readable,
@@ -805,9 +819,10 @@ vq_status vq_integrate_nd_partial(struct vq_context *ctx, const struct vq_integr
 
 /*
  Combines the gathered partials of all tasks (task order) into the
- values and standard errors of each of the `nout` components, and the
- result record of component 0: bitwise what `vq_integrate_nd` gives on
- one process. `out->threads` is 0.
+ values and errors of each of the `nout` components (standard errors for
+ Monte Carlo and QMC, NaN for fixed rules), and the result record of
+ component 0: bitwise what `vq_integrate_nd` gives on one process.
+ `out->threads` is 0.
 
  Errors: `VQ_ERR_NULL_ARG`; `VQ_ERR_INVALID_ARG` (as
  `vq_partition_nd_size`, or `len != ntasks * partial_len`).

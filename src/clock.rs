@@ -41,6 +41,16 @@ impl Stopwatch {
             Start::Instant(t0) => t0.elapsed().as_secs_f64(),
         }
     }
+
+    /// Whole nanoseconds since [`Stopwatch::start`].
+    #[inline]
+    pub fn nanos(&self) -> u64 {
+        match self.0 {
+            #[cfg(target_arch = "x86_64")]
+            Start::Tsc(t0, per_tick) => (tsc().saturating_sub(t0) as f64 * per_tick * 1e9) as u64,
+            Start::Instant(t0) => t0.elapsed().as_nanos() as u64,
+        }
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -94,6 +104,7 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(20));
         let (s, i) = (sw.seconds(), i0.elapsed().as_secs_f64());
         assert!(s >= 0.019, "{s}");
+        assert!(sw.nanos() >= 19_000_000, "{}", sw.nanos());
         assert!(
             (s - i).abs() <= 0.05 * i + 1e-3,
             "stopwatch {s} s, Instant {i} s"

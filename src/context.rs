@@ -49,6 +49,9 @@ pub struct Context {
     cancel_epoch: AtomicU64,
     /// Where calls report their progress (see [`Context::set_progress`]).
     progress: Mutex<Option<Arc<ProgressSink>>>,
+    /// Whether `progress` holds a sink: read without the lock, so a call on
+    /// a context without a callback takes no lock at all.
+    has_progress: AtomicBool,
 }
 
 /// A progress callback and the flag that lets one thread at a time call it.
@@ -182,6 +185,7 @@ impl Context {
             bound,
             cancel_epoch: AtomicU64::new(0),
             progress: Mutex::new(None),
+            has_progress: AtomicBool::new(false),
         })
     }
 
@@ -256,11 +260,16 @@ impl Context {
                 busy: AtomicBool::new(false),
             })
         });
-        *self.progress.lock().unwrap_or_else(|p| p.into_inner()) = sink;
+        let mut slot = self.progress.lock().unwrap_or_else(|p| p.into_inner());
+        self.has_progress.store(sink.is_some(), Ordering::Release);
+        *slot = sink;
     }
 
     /// The progress sink a call starting now reports to.
     pub fn progress_sink(&self) -> Option<Arc<ProgressSink>> {
+        if !self.has_progress.load(Ordering::Acquire) {
+            return None;
+        }
         self.progress
             .lock()
             .unwrap_or_else(|p| p.into_inner())

@@ -90,14 +90,14 @@ rule_table! {
     /// tolerance is met. Best for endpoint singularities; the integrand is
     /// never evaluated at an endpoint. `order` is ignored; `subintervals` is 1.
     TanhSinh = 6, "tanh-sinh", adaptive;
-    /// Globally adaptive cubature over a box in d ≥ 2 dimensions (see
-    /// [`crate::cubature`]): Genz–Malik's degree-7 rule with its embedded
+    /// Globally adaptive cubature over a box in d ≥ 2 dimensions (the
+    /// multi-dimensional rules): Genz–Malik's degree-7 rule with its embedded
     /// degree-5 estimate, refined in batches of regions. In one dimension it
     /// runs [`Rule::GaussKronrod`]. With `n = 0`, [`Rule::Auto`] picks it for
     /// d ≥ 2.
     GenzMalik = 7, "genz-malik", adaptive;
-    /// Plain Monte Carlo on counter-based (Philox) random points (see
-    /// [`crate::sampling`]): `n` samples, or with `n = 0` rounds until the
+    /// Plain Monte Carlo on counter-based (Philox) random points (the
+    /// sampling rules): `n` samples, or with `n = 0` rounds until the
     /// standard error meets the tolerance. `abs_error` is one standard
     /// error.
     MonteCarlo = 8, "monte-carlo", sampling;

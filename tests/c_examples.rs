@@ -10,12 +10,7 @@ use common::clib::{lib_dir, root, STATIC_LIBS};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn have(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
+use common::mpi::have;
 
 /// The shared library's soname (build.rs sets it; `make install` creates
 /// the link of that name): `libvquad.so.0.MINOR` while the major version is
@@ -245,53 +240,11 @@ fn mpi_field<'a>(out: &'a str, problem: &str, key: &str) -> &'a str {
 
 #[test]
 fn mpi_example_gives_single_process_bits_for_ranks_and_threads() {
-    if !have("mpicc") || !have("mpirun") {
-        panic!("OpenMPI is required (apt-get install -y libopenmpi-dev openmpi-bin)");
-    }
-    let exe = lib_dir().join("c_examples").join("mpi_integrate");
-    std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
-    let status = Command::new("mpicc")
-        .args([
-            "-std=c11",
-            "-O2",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-pedantic",
-            "-I",
-        ])
-        .arg(root().join("include"))
-        .arg(root().join("c_examples/mpi_integrate.c"))
-        .arg("-o")
-        .arg(&exe)
-        .arg(lib_dir().join("libvquad.a"))
-        .args(STATIC_LIBS)
-        .status()
-        .expect("mpicc runs");
-    assert!(status.success(), "building mpi_integrate.c failed");
+    let exe = common::mpi::build("mpi_integrate");
     let mut seen: Vec<Vec<String>> = Vec::new();
     // (ranks, threads per rank): processes against threads.
     for (np, threads) in [(1, 2), (2, 1)] {
-        let out = Command::new("mpirun")
-            // Containers often forbid the cross-memory attach of Open MPI's
-            // shared-memory transport; copy through the buffers instead.
-            .env("OMPI_MCA_btl_vader_single_copy_mechanism", "none")
-            .args([
-                "--allow-run-as-root",
-                "--oversubscribe",
-                "-np",
-                &np.to_string(),
-            ])
-            .arg(&exe)
-            .args([&threads.to_string(), "3000000"])
-            .output()
-            .expect("mpirun runs");
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "mpirun -np {np} failed:\n{text}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let text = common::mpi::run(&exe, np, &[threads.to_string(), "3000000".into()]);
         let got: Vec<String> = ["seed", "expr", "callback"]
             .iter()
             .map(|problem| {

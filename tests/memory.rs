@@ -1,10 +1,8 @@
 //! Memory use does not grow with n (its own test binary: one process, one test).
 
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
+#[path = "common/rss.rs"]
+mod rss;
+use rss::peak_rss_kib;
 
 #[test]
 fn a_1e9_point_run_stays_under_16_mb_rss() {

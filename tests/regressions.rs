@@ -228,6 +228,38 @@ fn an_adaptive_integral_that_overflows_is_an_error_not_nan() {
 }
 
 #[test]
+fn an_integral_near_the_largest_double_is_computed_when_it_fits() {
+    // ∫ 1 over [−5e307, 5e307] = 1e308 is a double, but tanh-sinh's level
+    // sums Σ w·f (before the step h) exceeded the largest double and the
+    // call failed with VQ_ERR_NONFINITE. Wide ranges now keep their sums in
+    // units of 2^64.
+    let ctx = Context::new(2).unwrap();
+    for rule in [Rule::TanhSinh, Rule::GaussKronrod, Rule::Auto] {
+        let opts = Options::adaptive(rule, 0.0, 1e-12);
+        let r = ctx
+            .integrate(&|_x: f64| 1.0, -5e307, 5e307, &opts)
+            .unwrap_or_else(|e| panic!("{rule}: {e}"));
+        assert!(
+            (r.value - 1e308).abs() <= 1e-12 * 1e308,
+            "{rule}: {}",
+            r.value
+        );
+        let err = r.abs_error.expect("adaptive rules estimate their error");
+        assert!(err.is_finite() && err <= 1e-12 * 1e308, "{rule}: {err}");
+        // The scaled sums must still evaluate f at the true abscissae:
+        // ∫ (x/1e307)² over [−1e307, 1e307] = 2e307/3 only if they do.
+        let f = |x: f64| (x / 1e307) * (x / 1e307);
+        let r = ctx.integrate(&f, -1e307, 1e307, &opts).unwrap();
+        let exact = 2e307 / 3.0;
+        assert!(
+            (r.value - exact).abs() <= 1e-10 * exact,
+            "{rule}: {} vs {exact}",
+            r.value
+        );
+    }
+}
+
+#[test]
 fn polynomials_on_tiny_panels_keep_their_high_degree_terms() {
     // Found by fuzzing (a 12 % error reported as VQ_OK): on panels of width
     // 1e-75 the polynomial kernel's scale step^5 = 1e-375 underflowed to 0

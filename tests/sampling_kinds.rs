@@ -8,6 +8,9 @@ use std::ptr;
 
 use vquad::ffi::*;
 
+mod common;
+use common::ffi_nd::{context, integrate_nd};
+
 unsafe extern "C" fn gauss_point(
     x: *const f64,
     ndim: usize,
@@ -55,49 +58,6 @@ fn opts(rule: vq_rule, n: u64) -> vq_options {
     o
 }
 
-fn context(threads: u32) -> *mut vq_context {
-    let mut c = ptr::null_mut();
-    assert_eq!(unsafe { vq_context_new(threads, &mut c) }, 0);
-    c
-}
-
-/// `(values, errors)` of `vq_integrate_nd` on `threads` threads.
-fn nd(
-    f: *const vq_integrand,
-    lo: &[f64],
-    hi: &[f64],
-    o: &vq_options,
-    nout: usize,
-    threads: u32,
-) -> (Vec<f64>, Vec<f64>) {
-    let ctx = context(threads);
-    let (mut v, mut e) = (vec![0.0; nout], vec![0.0; nout]);
-    let mut r = unsafe { std::mem::zeroed() };
-    let s = unsafe {
-        vq_integrate_nd(
-            ctx,
-            f,
-            lo.as_ptr(),
-            hi.as_ptr(),
-            lo.len(),
-            o,
-            v.as_mut_ptr(),
-            e.as_mut_ptr(),
-            nout,
-            &mut r,
-        )
-    };
-    unsafe { vq_context_free(ctx) };
-    assert_eq!(
-        s,
-        0,
-        "{}",
-        unsafe { std::ffi::CStr::from_ptr(vq_last_error()) }.to_string_lossy()
-    );
-    assert_eq!(r.value.to_bits(), v[0].to_bits());
-    (v, e)
-}
-
 const RULES: [vq_rule; 3] = [VQ_RULE_MONTE_CARLO, VQ_RULE_QMC, VQ_RULE_VEGAS];
 
 #[test]
@@ -130,13 +90,13 @@ fn nd_callbacks_and_expressions_give_the_same_bits_on_every_thread_count() {
         for rule in RULES {
             for n in [0u64, 40_000] {
                 let o = opts(rule, n);
-                let (v1, e1) = nd(*f, &lo, &hi, &o, *nout, 1);
+                let (v1, e1, _) = integrate_nd(*f, &lo, &hi, &o, *nout, 1);
                 assert!(
                     (v1[0] - exact).abs() < 5.0 * e1[0],
                     "{name} rule {rule}: {v1:?} ± {e1:?}"
                 );
                 for threads in [2, 3, 8, 16] {
-                    let (v, e) = nd(*f, &lo, &hi, &o, *nout, threads);
+                    let (v, e, _) = integrate_nd(*f, &lo, &hi, &o, *nout, threads);
                     for k in 0..*nout {
                         assert_eq!(
                             v[k].to_bits(),
@@ -156,9 +116,9 @@ fn nd_callbacks_and_expressions_give_the_same_bits_on_every_thread_count() {
     // The three kinds compute the same function: the same bits.
     for rule in RULES {
         let o = opts(rule, 8192);
-        let a = nd(kinds[0].1, &lo, &hi, &o, 2, 2);
-        let b = nd(kinds[1].1, &lo, &hi, &o, 2, 3);
-        assert_eq!(a, b, "rule {rule}");
+        let a = integrate_nd(kinds[0].1, &lo, &hi, &o, 2, 2);
+        let b = integrate_nd(kinds[1].1, &lo, &hi, &o, 2, 3);
+        assert_eq!((a.0, a.1), (b.0, b.1), "rule {rule}");
     }
     for (_, f, _) in kinds {
         unsafe { vq_integrand_free(f) };
@@ -215,7 +175,7 @@ fn one_d_integrands_through_vq_integrate_match_vq_integrate_nd_bit_for_bit() {
                     assert_eq!(r.abs_error.to_bits(), one.abs_error.to_bits());
                 }
             }
-            let (v, e) = nd(*f, &[a], &[b], &o, 1, 2);
+            let (v, e, _) = integrate_nd(*f, &[a], &[b], &o, 1, 2);
             assert_eq!(
                 (v[0].to_bits(), e[0].to_bits()),
                 (one.value.to_bits(), one.abs_error.to_bits())
@@ -280,94 +240,4 @@ fn sampling_rules_validate_replicates_and_report_an_exhausted_budget() {
         vq_context_free(ctx);
         vq_integrand_free(f);
     }
-}
-
-#[test]
-fn distributed_mc_and_qmc_partials_combine_to_the_single_process_bits() {
-    let mut f = ptr::null_mut();
-    let e = CString::new("exp(-(x1^2 + x2^2 + x3^2 + x4^2 + x5^2))").unwrap();
-    assert_eq!(unsafe { vq_integrand_expr_nd(e.as_ptr(), 5, &mut f) }, 0);
-    let (lo, hi) = ([0.0; 5], [1.0, 1.0, 1.0, 2.0, f64::INFINITY]);
-    for (rule, n) in [
-        (VQ_RULE_QMC, 3000u64),
-        (VQ_RULE_MONTE_CARLO, 50_001),
-        (VQ_RULE_QMC, 1 << 14),
-    ] {
-        let o = opts(rule, n);
-        let single = nd(f, &lo, &hi, &o, 1, 3);
-        let (mut ntasks, mut plen) = (0u64, 0usize);
-        assert_eq!(
-            unsafe {
-                vq_partition_nd_size(lo.as_ptr(), hi.as_ptr(), 5, 1, &o, &mut ntasks, &mut plen)
-            },
-            0
-        );
-        assert_eq!(plen, 2);
-        for (nranks, threads) in [(1u32, 1u32), (2, 2), (3, 1), (3, 8)] {
-            let mut all = Vec::new();
-            for rank in 0..nranks {
-                let (mut first, mut count) = (0, 0);
-                assert_eq!(
-                    unsafe { vq_partition_range(ntasks, rank, nranks, &mut first, &mut count) },
-                    0
-                );
-                let mut mine = vec![0.0; count as usize * plen];
-                let ctx = context(threads);
-                let s = unsafe {
-                    vq_integrate_nd_partial(
-                        ctx,
-                        f,
-                        lo.as_ptr(),
-                        hi.as_ptr(),
-                        5,
-                        &o,
-                        first,
-                        count,
-                        mine.as_mut_ptr(),
-                        mine.len(),
-                    )
-                };
-                unsafe { vq_context_free(ctx) };
-                assert_eq!(s, 0);
-                all.extend(mine);
-            }
-            let (mut v, mut er) = ([0.0], [0.0]);
-            let mut r = unsafe { std::mem::zeroed::<vq_result>() };
-            let s = unsafe {
-                vq_combine_nd_partials(
-                    lo.as_ptr(),
-                    hi.as_ptr(),
-                    5,
-                    1,
-                    &o,
-                    all.as_ptr(),
-                    all.len(),
-                    v.as_mut_ptr(),
-                    er.as_mut_ptr(),
-                    &mut r,
-                )
-            };
-            assert_eq!(s, 0);
-            assert_eq!(
-                v[0].to_bits(),
-                single.0[0].to_bits(),
-                "rule {rule} {nranks} ranks x {threads}"
-            );
-            assert_eq!(
-                er[0].to_bits(),
-                single.1[0].to_bits(),
-                "rule {rule} {nranks} ranks x {threads}"
-            );
-        }
-    }
-    // Adaptive runs and other rules do not split.
-    let (mut ntasks, mut plen) = (0u64, 0usize);
-    for (rule, n) in [(VQ_RULE_QMC, 0u64), (VQ_RULE_VEGAS, 1000)] {
-        let o = opts(rule, n);
-        let s = unsafe {
-            vq_partition_nd_size(lo.as_ptr(), hi.as_ptr(), 5, 1, &o, &mut ntasks, &mut plen)
-        };
-        assert_eq!(s, 2);
-    }
-    unsafe { vq_integrand_free(f) };
 }

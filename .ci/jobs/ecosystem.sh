@@ -178,22 +178,27 @@ echo "every layout printed seed result=$(field "$work/single.out" seed result),"
     "expr result=$(field "$work/single.out" expr result)" \
     "and callback result=$(field "$work/single.out" callback result)"
 
-step "MPI: mpi_cubature (QMC over a 5-D box) over ranks x threads"
+step "MPI: mpi_cubature (QMC and a tensor rule over a 5-D box) over ranks x threads"
 # shellcheck disable=SC2046
 mpicc -std=c11 "${CFLAGS[@]}" c_examples/mpi_cubature.c -o "$work/mpi_cubature" \
     $(pkg-config --cflags --libs vquad) -Wl,-rpath,"$libdir" -lm
 "$work/mpi_cubature" 1 | tee "$work/cub-single.out"
 want=$(grep '^result=' "$work/cub-single.out")
+want_tensor=$(grep -o '^tensor result=[^ ]*' "$work/cub-single.out")
 [ -n "$want" ] || fail "mpi_cubature: no result line"
+[ -n "$want_tensor" ] || fail "mpi_cubature: no tensor result line"
 for layout in "1 1" "2 1" "3 1" "1 2"; do
     read -r np threads <<<"$layout"
     out=$work/cub-$np-$threads.out
     mpirun --allow-run-as-root --oversubscribe -np "$np" "$work/mpi_cubature" "$threads" \
         | tee "$out"
     [ "$(grep '^result=' "$out")" = "$want" ] || fail "mpi_cubature $np x $threads differs: $(grep '^result=' "$out") vs $want"
-    grep -q 'identical=yes' "$out" || fail "mpi_cubature $np x $threads differs from vq_integrate_nd"
+    [ "$(grep -o '^tensor result=[^ ]*' "$out")" = "$want_tensor" ] \
+        || fail "mpi_cubature $np x $threads: tensor rule differs: $(grep '^tensor' "$out") vs $want_tensor"
+    [ "$(grep -c 'identical=yes' "$out")" = 2 ] \
+        || fail "mpi_cubature $np x $threads differs from vq_integrate_nd (QMC and tensor lines)"
 done
-echo "every layout printed mpi_cubature $want"
+echo "every layout printed mpi_cubature $want and $want_tensor"
 
 step "make uninstall leaves the prefix empty"
 make --no-print-directory -s uninstall PREFIX="$prefix" >/dev/null

@@ -147,7 +147,10 @@ pub fn run(args: &IntegrateArgs) -> Result<ExitCode, String> {
     } else {
         println!(
             "∫ {} dx over [{}, {}], rule {}",
-            problem.text, problem.a, problem.b, rule
+            problem.text,
+            bound(problem.a),
+            bound(problem.b),
+            rule
         );
         if let Some(r) = result {
             println!("value       = {:.17e}", r.value);
@@ -220,5 +223,15 @@ fn nd_options(args: &IntegrateArgs) -> Options {
         max_evals: args.max_evals,
         seed: args.seed,
         replicates: args.replicates,
+    }
+}
+
+/// A bound for the report: plain decimals for ordinary magnitudes, exponent
+/// form for huge or tiny ones (5e307 prints as `5e307`, not 308 digits).
+fn bound(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || (1e-5..1e16).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
     }
 }

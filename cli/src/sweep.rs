@@ -43,7 +43,7 @@ pub struct SweepArgs {
     /// Upper bound (constant expression).
     pub b: Option<String>,
     /// Workload (default: chosen from the other options): serial-fraction,
-    /// callback or integrate.
+    /// callback, nd or integrate.
     #[arg(long)]
     pub workload: Option<String>,
     /// Dimensions of the `nd` workload (the expression's variables are
@@ -53,7 +53,7 @@ pub struct SweepArgs {
     /// Rule (fixed rules sweep n panels; adaptive rules sweep a tolerance).
     #[arg(long, default_value = "midpoint")]
     pub rule: Rule,
-    /// Panels (accepts 1e9); for --weak, the 1-thread size.
+    /// Panels (accepts 1e9); for --weak, the 1-thread size; for --validate, the parallel stage (default 4e6).
     #[arg(short, long, value_parser = parse_count)]
     pub n: Option<u64>,
     /// Thread counts: a list `1,2,4,8` and/or ranges `1..16` (default:
@@ -62,7 +62,7 @@ pub struct SweepArgs {
     pub threads: Option<ThreadList>,
     /// Timed rounds; each runs every thread count once, workload and
     /// ceiling back to back.
-    /// (default 16; 40 for --validate).
+    /// (default 16; 40 for --validate and --serial-fraction).
     #[arg(long, alias = "reps")]
     pub rounds: Option<usize>,
     /// Worker placement, as OMP_PROC_BIND / OMP_PLACES: `cores` (one worker
@@ -254,7 +254,16 @@ fn sweep(args: &SweepArgs) -> Result<std::process::ExitCode, String> {
     };
     let cfg = SweepConfig {
         threads,
-        rounds: rounds_or(args, 16),
+        // The synthetic workload is the validation's: the same rounds, so a
+        // plain `--serial-fraction F` sweep is one validation run.
+        rounds: rounds_or(
+            args,
+            if entry.name == "serial-fraction" {
+                validate::LIVE_ROUNDS
+            } else {
+                16
+            },
+        ),
         warmup: 1,
         binding: args.place,
     };
@@ -403,7 +412,7 @@ fn validate_live(args: &SweepArgs) -> Result<std::process::ExitCode, String> {
         Some(list) => list.0.clone(),
         None => (1..=machine.physical_cores.min(machine.logical_cores)).collect(),
     });
-    let n = args.n.unwrap_or(2_000_000);
+    let n = args.n.unwrap_or(validate::LIVE_POINTS);
     let rounds = rounds_or(args, validate::LIVE_ROUNDS);
     println!(
         "validation: {} runs, threads {:?}, {rounds} rounds each, n = {n}, placement {}",

@@ -5,6 +5,7 @@
 //! made; a workload without a ceiling of its own gets the synthetic
 //! perfectly parallel one, sized to the same 1-thread time.
 
+use vquad::integrand::nd::NdIntegrand;
 use vquad::Options;
 use vquad_lab::scaling::sweep::{IntegrationWorkload, RunRecord, SerialFractionWorkload, Workload};
 
@@ -45,7 +46,7 @@ pub const WORKLOADS: &[Entry] = &[
     #[cfg(target_os = "linux")]
     Entry {
         name: "callback",
-        about: "a C function double f(double, void*) from a shared object (--callback lib.so:symbol), on --bounds A,B (default 0,1)",
+        about: "a C function double f(double, void*) from a shared object (--callback lib.so:symbol), on --bounds A,B (default 0,1); with --dims D a vq_nd_fn point callback on [0,1]^D, with the nd workload's rules",
         selected_by: |a| a.callback.is_some(),
         build: callback,
     },
@@ -134,6 +135,10 @@ fn callback(args: &SweepArgs, n: u64) -> Result<Built, String> {
         .callback
         .as_deref()
         .ok_or("the callback workload needs --callback lib.so:symbol")?;
+    if let Some(d) = args.dims {
+        let f = vquad_lab::scaling::callback::NdCallbackFn::load(spec, d)?;
+        return Ok(nd_built(args, n, Box::new(f), format!("C callback {spec}")));
+    }
     let f = std::sync::Arc::new(CallbackFn::load(spec)?);
     let (a, b) = match args.bounds.as_deref() {
         None => (0.0, 1.0),
@@ -160,7 +165,7 @@ fn callback(args: &SweepArgs, n: u64) -> Result<Built, String> {
 
 /// A d-dimensional integration per run.
 struct NdWorkload {
-    f: vquad::integrand::nd::NdExpr,
+    f: Box<dyn NdIntegrand>,
     lower: Vec<f64>,
     upper: Vec<f64>,
     opts: Options,
@@ -169,7 +174,7 @@ struct NdWorkload {
 impl Workload for NdWorkload {
     fn run(&self, ctx: &vquad::Context, _threads: usize) -> vquad::Result<RunRecord> {
         let t0 = std::time::Instant::now();
-        match ctx.integrate_nd(&self.f, &self.lower, &self.upper, &self.opts) {
+        match ctx.integrate_nd(self.f.as_ref(), &self.lower, &self.upper, &self.opts) {
             Ok(_) | Err(vquad::Error::MaxEvals { .. }) => {
                 Ok(RunRecord::timed(t0.elapsed().as_secs_f64()))
             }
@@ -186,6 +191,14 @@ fn nd(args: &SweepArgs, n: u64) -> Result<Built, String> {
     });
     let f =
         vquad::integrand::nd::NdExpr::parse(&text, d).map_err(|e| format!("in expression: {e}"))?;
+    Ok(nd_built(args, n, Box::new(f), text))
+}
+
+/// The nd workload of `f` (described as `what`) on the unit cube: a fixed or
+/// `auto` rule means Genz–Malik to a tight tolerance with at most `n`
+/// evaluations; a sampling rule draws `n` samples.
+fn nd_built(args: &SweepArgs, n: u64, f: Box<dyn NdIntegrand>, what: String) -> Built {
+    let d = f.ndim();
     let rule = if args.rule.is_fixed() || args.rule == vquad::Rule::Auto {
         vquad::Rule::GenzMalik
     } else {
@@ -203,7 +216,7 @@ fn nd(args: &SweepArgs, n: u64) -> Result<Built, String> {
             ..Options::adaptive(rule, 0.0, 1e-9)
         }
     };
-    Ok(Built {
+    Built {
         work: Box::new(NdWorkload {
             f,
             lower: vec![0.0; d],
@@ -211,6 +224,6 @@ fn nd(args: &SweepArgs, n: u64) -> Result<Built, String> {
             opts,
         }),
         ceiling: None,
-        description: format!("{text} on [0,1]^{d}, {}, n = {n}", rule.name()),
-    })
+        description: format!("{what} on [0,1]^{d}, {}, n = {n}", rule.name()),
+    }
 }

@@ -167,6 +167,20 @@ fn simulated_validation_prints_the_large_machine_table() {
     );
 }
 
+/// Compiles C source `src` into the shared object `lib` (with libm).
+#[cfg(target_os = "linux")]
+fn shared_object(src: &Path, lib: &Path) -> PathBuf {
+    let cc = Command::new("gcc")
+        .args(["-shared", "-fPIC", "-O2", "-o"])
+        .arg(lib)
+        .arg(src)
+        .arg("-lm")
+        .status()
+        .expect("gcc is installed (.ci/install-deps.sh)");
+    assert!(cc.success(), "gcc failed on {}", src.display());
+    lib.to_path_buf()
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn a_c_callback_from_a_shared_object_is_swept_with_per_thread_records() {
@@ -177,14 +191,7 @@ fn a_c_callback_from_a_shared_object_is_swept_with_per_thread_records() {
         "double square(double x, void *params) { (void)params; return x * x; }\n",
     )
     .unwrap();
-    let lib = dir.join("libcb.so");
-    let cc = Command::new("gcc")
-        .args(["-shared", "-fPIC", "-O2", "-o"])
-        .arg(&lib)
-        .arg(&src)
-        .status()
-        .expect("gcc is installed (.ci/install-deps.sh)");
-    assert!(cc.success());
+    let lib = shared_object(&src, &dir.join("libcb.so"));
     let j = dir.join("cb.json");
     let spec = format!("{}:square", lib.display());
     ok(&vquad(&[
@@ -213,6 +220,38 @@ fn a_c_callback_from_a_shared_object_is_swept_with_per_thread_records() {
         assert_eq!(evals, 200000.0, "every point evaluated once: {p}");
         assert!(p["load_imbalance"].as_f64().unwrap() >= 1.0);
     }
+    // With --dims, the symbol is a vq_nd_fn point callback (the example
+    // c_examples/sweep_nd_callback.c) integrated over the unit cube.
+    let nd_lib = shared_object(
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../c_examples/sweep_nd_callback.c"
+        )),
+        &dir.join("libsweepnd.so"),
+    );
+    let nd_json = dir.join("nd.json");
+    let nd_spec = format!("{}:fourier", nd_lib.display());
+    ok(&vquad(&[
+        "sweep",
+        "--dims",
+        "3",
+        "--callback",
+        &nd_spec,
+        "--threads",
+        "1,2",
+        "--rounds",
+        "2",
+        "-n",
+        "20000",
+        "--json",
+        nd_json.to_str().unwrap(),
+    ]));
+    let v = json_file(&nd_json);
+    assert_eq!(v["problem"]["workload"], "callback");
+    assert_eq!(v["points"].as_array().unwrap().len(), 2);
+    let bad = vquad(&["sweep", "--dims", "0", "--callback", &nd_spec]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("ndim = 0"));
     let bad = vquad(&["sweep", "--callback", &format!("{}:nothing", lib.display())]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no symbol 'nothing'"));

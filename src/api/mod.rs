@@ -14,7 +14,7 @@ use crate::exec::evaluator::Evaluator;
 use crate::integrand::Integrand;
 use crate::options::Options;
 use crate::result::{CallStats, Integral};
-use crate::rules::{self, Computed};
+use crate::rules::{self, Computed, Finished};
 
 /// The result record of `c`, computed with `threads` threads in
 /// `seconds`: the one place an [`Integral`] is built from a rule's output.
@@ -70,17 +70,25 @@ fn run(
 ) -> Result<Integral> {
     let clock = Stopwatch::start();
     let finished = rules::plan(a, b, opts)?.run(ev, f)?;
-    let seconds = clock.seconds();
-    let result = record(finished.computed, ctx.threads() as u32, seconds);
+    let result = conclude(finished, ctx.threads() as u32, clock.seconds());
+    if result.is_ok() {
+        ev.finish();
+    }
+    result
+}
+
+/// The record of a finished rule run with `threads` threads in `seconds`:
+/// `Ok`, or [`Error::MaxEvals`] carrying the estimate when the budget ran
+/// out. The one place a run's outcome becomes the caller's result (a
+/// table's rows come through here too).
+pub(crate) fn conclude(finished: Finished, threads: u32, seconds: f64) -> Result<Integral> {
+    let result = record(finished.computed, threads, seconds);
     match finished.budget_exhausted {
         Some(message) => Err(Error::MaxEvals {
             partial: result,
             message,
         }),
-        None => {
-            ev.finish();
-            Ok(result)
-        }
+        None => Ok(result),
     }
 }
 
@@ -96,8 +104,9 @@ pub fn integrate(
     b: f64,
     opts: &Options,
 ) -> Result<Integral> {
-    // No stats snapshot: it would allocate, and a small call is cheap.
-    run(&Evaluator::new(ctx), ctx, f, a, b, opts)
+    // Nobody reads this call's stats: its serial steps go untimed and
+    // unrecorded, so a small call costs its arithmetic.
+    run(&Evaluator::unobserved(ctx), ctx, f, a, b, opts)
 }
 
 impl Context {

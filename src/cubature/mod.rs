@@ -127,6 +127,15 @@ impl<F: NdIntegrand + ?Sized> NdIntegrand for DynNd<'_, F> {
     fn eval_nd(&self, xs: &[f64], out: &mut [f64]) -> std::result::Result<(), crate::EvalError> {
         self.0.eval_nd(xs, out)
     }
+    fn eval_columns(
+        &self,
+        cols: &[f64],
+        stride: usize,
+        npts: usize,
+        out: &mut [f64],
+    ) -> std::result::Result<(), crate::EvalError> {
+        self.0.eval_columns(cols, stride, npts, out)
+    }
     fn as_one_d(&self) -> Option<&dyn Integrand> {
         self.0.as_one_d()
     }

@@ -25,12 +25,12 @@
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
-use std::time::Instant;
 
 use rayon::prelude::*;
 
 use super::progress::Progress;
 use super::slots::Slots;
+use crate::clock::Stopwatch;
 use crate::context::Context;
 use crate::error::{EvalError, Result};
 use crate::result::CallStats;
@@ -64,6 +64,12 @@ impl Span {
 }
 
 /// Runs one call's jobs on a context and records what the threads did.
+///
+/// Making one costs no allocation, no lock and one clock read (none for
+/// [`Evaluator::unobserved`]): a 21-point integral pays for nothing it does
+/// not use. The per-thread slots beyond the calling thread's are allocated
+/// when a pool thread first records; the progress clock starts only when
+/// the context has a callback.
 #[derive(Debug)]
 pub struct Evaluator<'c> {
     ctx: &'c Context,
@@ -72,21 +78,57 @@ pub struct Evaluator<'c> {
     epoch: u64,
     slots: Slots,
     progress: Progress,
-    start: Instant,
+    /// `Some` when the caller reads [`Evaluator::stats`].
+    start: Option<Stopwatch>,
     parallel_ns: AtomicU64,
 }
 
 impl<'c> Evaluator<'c> {
-    /// The evaluator of a call starting now on `ctx`.
+    /// The evaluator of a call starting now on `ctx`, recording per-thread
+    /// work and wall time for [`Evaluator::stats`].
     pub fn new(ctx: &'c Context) -> Evaluator<'c> {
+        Evaluator {
+            start: Some(Stopwatch::start()),
+            ..Evaluator::unobserved(ctx)
+        }
+    }
+
+    /// The evaluator of a call whose [`Evaluator::stats`] nobody reads:
+    /// serial steps are neither timed nor recorded (unless the pool's cost
+    /// model needs their time), and `stats` reports nothing. Results,
+    /// cancellation and progress are those of [`Evaluator::new`].
+    pub fn unobserved(ctx: &'c Context) -> Evaluator<'c> {
         Evaluator {
             ctx,
             epoch: ctx.epoch(),
             slots: Slots::new(ctx.threads()),
             progress: Progress::new(ctx),
-            start: Instant::now(),
+            start: None,
             parallel_ns: AtomicU64::new(0),
         }
+    }
+
+    /// The evaluator of one integral inside this call (a row of a table):
+    /// the same context and cancellation epoch, so a cancel issued during
+    /// the call stops it; no progress of its own (the call reports for its
+    /// parts), and unobserved.
+    pub fn part(&self) -> Evaluator<'c> {
+        Evaluator {
+            ctx: self.ctx,
+            epoch: self.epoch,
+            slots: Slots::new(1),
+            progress: Progress::silent(),
+            start: None,
+            parallel_ns: AtomicU64::new(0),
+        }
+    }
+
+    /// Whether the time of a step run on the calling thread is worth a
+    /// clock read: for the stats, or for the cost model that decides when
+    /// a later step moves to the pool (never on one thread).
+    #[inline]
+    pub fn times_serial_steps(&self) -> bool {
+        self.start.is_some() || self.threads() > 1
     }
 
     /// The context's thread count.
@@ -190,7 +232,27 @@ impl<'c> Evaluator<'c> {
         span: Span,
         job: impl Fn(usize, &mut T) -> std::result::Result<u64, EvalError> + Sync,
     ) -> std::result::Result<(), EvalError> {
-        let total = out.len();
+        self.run_chunks(out, 1, parallel, span, |i, o| job(i, &mut o[0]))
+    }
+
+    /// [`Evaluator::run_jobs`] where job `i` owns the chunk
+    /// `out[i·chunk .. min((i + 1)·chunk, len)]`: the jobs of an array cut
+    /// into pieces, without a list of the pieces.
+    ///
+    /// # Errors
+    /// As [`Evaluator::run_jobs`].
+    ///
+    /// # Panics
+    /// When `chunk` is 0.
+    pub fn run_chunks<T: Send>(
+        &self,
+        out: &mut [T],
+        chunk: usize,
+        parallel: bool,
+        span: Span,
+        job: impl Fn(usize, &mut [T]) -> std::result::Result<u64, EvalError> + Sync,
+    ) -> std::result::Result<(), EvalError> {
+        let total = out.len().div_ceil(chunk);
         let done = AtomicU64::new(0);
         // Lowest failing job so far; jobs above it are skipped.
         let first_failure = AtomicU64::new(u64::MAX);
@@ -208,11 +270,11 @@ impl<'c> Evaluator<'c> {
         };
         match self.ctx.pool().filter(|_| parallel) {
             Some(pool) => {
-                let run_one = |i: usize, slot: &mut T| {
+                let run_one = |i: usize, slot: &mut [T]| {
                     if i as u64 > first_failure.load(Relaxed) {
                         return;
                     }
-                    let t0 = Instant::now();
+                    let t0 = Stopwatch::start();
                     let outcome = if self.cancelled() {
                         Err(EvalError::Cancelled)
                     } else {
@@ -221,8 +283,7 @@ impl<'c> Evaluator<'c> {
                     match outcome {
                         Ok(evals) => {
                             let thread = rayon::current_thread_index().unwrap_or(0);
-                            self.slots
-                                .record(thread, evals, t0.elapsed().as_nanos() as u64, 1);
+                            self.slots.record(thread, evals, t0.nanos(), 1);
                             if self.progress.active() {
                                 progress(done.fetch_add(1, Relaxed) + 1);
                             }
@@ -230,21 +291,21 @@ impl<'c> Evaluator<'c> {
                         Err(e) => fail(i, e),
                     }
                 };
-                let t0 = Instant::now();
+                let t0 = Stopwatch::start();
                 pool.install(|| {
-                    out.par_iter_mut()
+                    out.par_chunks_mut(chunk)
                         .enumerate()
                         .for_each(|(i, slot)| run_one(i, slot))
                 });
-                self.parallel_ns
-                    .fetch_add(t0.elapsed().as_nanos() as u64, Relaxed);
+                self.parallel_ns.fetch_add(t0.nanos(), Relaxed);
             }
             None => {
-                // In order on this thread: one clock read for the batch, so
-                // small steps (a 21-point rule is three jobs) stay cheap.
-                let t0 = Instant::now();
+                // In order on this thread: at most one clock read for the
+                // batch, so small steps (a 21-point rule is three jobs) stay
+                // cheap.
+                let t0 = self.start.map(|_| Stopwatch::start());
                 let (mut evals, mut jobs) = (0, 0);
-                for (i, slot) in out.iter_mut().enumerate() {
+                for (i, slot) in out.chunks_mut(chunk).enumerate() {
                     let outcome = if self.cancelled() {
                         Err(EvalError::Cancelled)
                     } else {
@@ -264,9 +325,10 @@ impl<'c> Evaluator<'c> {
                         }
                     }
                 }
-                let thread = rayon::current_thread_index().unwrap_or(0);
-                self.slots
-                    .record(thread, evals, t0.elapsed().as_nanos() as u64, jobs);
+                if let Some(t0) = t0 {
+                    let thread = rayon::current_thread_index().unwrap_or(0);
+                    self.slots.record(thread, evals, t0.nanos(), jobs);
+                }
             }
         }
         match failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
@@ -277,10 +339,12 @@ impl<'c> Evaluator<'c> {
 
     /// Records one job of `evals` evaluations and `ns` nanoseconds that ran
     /// on the calling thread outside [`Evaluator::run_jobs`] (a rule's
-    /// small first step).
+    /// small first step); nothing for an unobserved evaluator.
     pub fn record_here(&self, evals: u64, ns: u64) {
-        let thread = rayon::current_thread_index().unwrap_or(0);
-        self.slots.record(thread, evals, ns, 1);
+        if self.start.is_some() {
+            let thread = rayon::current_thread_index().unwrap_or(0);
+            self.slots.record(thread, evals, ns, 1);
+        }
     }
 
     /// Ends a successful call: reports progress 1.0.
@@ -288,11 +352,12 @@ impl<'c> Evaluator<'c> {
         self.progress.finish();
     }
 
-    /// What the call's threads did so far, and its wall time so far.
+    /// What the call's threads did so far, and its wall time so far (all
+    /// zero for an [`Evaluator::unobserved`] one).
     pub fn stats(&self) -> CallStats {
         CallStats {
             per_thread: self.slots.stats(),
-            wall_ns: self.start.elapsed().as_nanos() as u64,
+            wall_ns: self.start.map_or(0, |s| s.nanos()),
             parallel_ns: self.parallel_ns.load(Relaxed),
         }
     }

@@ -9,9 +9,8 @@
 //! all is a speed decision only (it is made from the measured cost of
 //! earlier points).
 
-use std::time::Instant;
-
 use super::evaluator::{Evaluator, Span};
+use crate::clock::Stopwatch;
 use crate::error::EvalError;
 use crate::integrand::{eval_checked, Integrand, CHUNK};
 
@@ -86,27 +85,52 @@ impl<'a> PointEvaluator<'a> {
         ev.run_in_pool(enter, move || op(self))
     }
 
-    /// [`Evaluator::eval`] for one rule application (at most [`CHUNK`]
-    /// points): one integrand call on the calling thread, timed only when
-    /// the context has a pool whose use the timing could later decide.
+    /// [`PointEvaluator::eval`] for one rule application (at most
+    /// [`CHUNK`] points): one integrand call on the calling thread, timed
+    /// only when the stats or the cost model (a context with a pool) read
+    /// the time.
     ///
     /// # Errors
-    /// As [`Evaluator::eval`].
+    /// As [`PointEvaluator::eval`].
     pub fn eval_small(&mut self, xs: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
         debug_assert!(xs.len() <= CHUNK && xs.len() == out.len());
         if self.ev.cancelled() {
             return Err(EvalError::Cancelled);
         }
-        let t0 = Instant::now();
+        let t0 = self.ev.times_serial_steps().then(Stopwatch::start);
         let res = eval_checked(self.f, xs, out);
-        let ns = t0.elapsed().as_nanos() as u64;
-        if res.is_ok() {
-            self.ev.record_here(xs.len() as u64, ns);
+        if let Some(t0) = t0 {
+            let ns = t0.nanos();
+            if res.is_ok() {
+                self.ev.record_here(xs.len() as u64, ns);
+            }
+            self.ns_per_point = Some(ns as f64 / xs.len().max(1) as f64);
         }
-        self.ns_per_point = Some(ns as f64 / xs.len().max(1) as f64);
         self.evals += xs.len() as u64;
         self.last_len = xs.len();
         res
+    }
+
+    /// Takes `values` of the integrand at `xs` that were computed
+    /// elsewhere, in a call shared with other integrals (a table's rows):
+    /// counts them and checks them as [`PointEvaluator::eval`] does after
+    /// evaluating.
+    ///
+    /// # Errors
+    /// [`EvalError::Cancelled`] once [`crate::Context::cancel`] was called,
+    /// else [`EvalError::NonFinite`] with the first abscissa whose value is
+    /// NaN or infinite.
+    pub fn take(&mut self, xs: &[f64], values: &[f64]) -> Result<(), EvalError> {
+        debug_assert_eq!(xs.len(), values.len());
+        if self.ev.cancelled() {
+            return Err(EvalError::Cancelled);
+        }
+        self.evals += xs.len() as u64;
+        self.last_len = xs.len();
+        match values.iter().position(|v| !v.is_finite()) {
+            Some(i) => Err(EvalError::NonFinite { x: xs[i] }),
+            None => Ok(()),
+        }
     }
 
     /// Sets `out[i] = f(xs[i])` for every point.
@@ -123,20 +147,19 @@ impl<'a> PointEvaluator<'a> {
         let parallel = self
             .ns_per_point
             .is_some_and(|ns| self.ev.parallel_for(ns * xs.len() as f64));
-        let mut chunks: Vec<&mut [f64]> = out.chunks_mut(c).collect();
         let span = Span {
             base: self.evals as f64 / self.budget as f64,
             span: xs.len() as f64 / self.budget as f64,
         };
         let f = self.f;
-        let t0 = Instant::now();
-        let result = self.ev.run_jobs(&mut chunks, parallel, span, |i, o| {
+        let t0 = (self.ev.threads() > 1).then(Stopwatch::start);
+        let result = self.ev.run_chunks(out, c, parallel, span, |i, o| {
             let x = &xs[i * c..i * c + o.len()];
             eval_checked(f, x, o)?;
             Ok(x.len() as u64)
         });
-        let spent = t0.elapsed().as_nanos() as f64;
-        if !xs.is_empty() {
+        if let (Some(t0), false) = (t0, xs.is_empty()) {
+            let spent = t0.nanos() as f64;
             // Serial cost per point: a parallel step's wall time times the
             // threads it ran on approximates it from above.
             let scale = if parallel {

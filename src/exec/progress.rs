@@ -16,8 +16,9 @@ pub const INTERVAL_NS: u64 = 100_000_000;
 /// The progress state of one call.
 #[derive(Debug)]
 pub struct Progress {
-    sink: Option<Arc<ProgressSink>>,
-    start: Instant,
+    /// The callback and the call's start; `None` (no clock read, no lock)
+    /// when the context has no callback.
+    sink: Option<(Arc<ProgressSink>, Instant)>,
     /// Nanoseconds after `start` before which no report is made.
     next_ns: AtomicU64,
     /// Bits of the largest fraction reported (non-negative doubles order
@@ -31,8 +32,16 @@ impl Progress {
     /// ever report their final 1.0.
     pub fn new(ctx: &Context) -> Progress {
         Progress {
-            sink: ctx.progress_sink(),
-            start: Instant::now(),
+            sink: ctx.progress_sink().map(|s| (s, Instant::now())),
+            next_ns: AtomicU64::new(INTERVAL_NS),
+            reported: AtomicU64::new(0f64.to_bits()),
+        }
+    }
+
+    /// Progress that reports nothing (a part of a call that reports for it).
+    pub fn silent() -> Progress {
+        Progress {
+            sink: None,
             next_ns: AtomicU64::new(INTERVAL_NS),
             reported: AtomicU64::new(0f64.to_bits()),
         }
@@ -48,15 +57,15 @@ impl Progress {
     /// exceeds what was reported, and no other thread is reporting now.
     #[inline]
     pub fn report(&self, fraction: f64) {
-        if let Some(sink) = &self.sink {
-            self.report_slow(sink, fraction);
+        if let Some((sink, start)) = &self.sink {
+            self.report_slow(sink, *start, fraction);
         }
     }
 
     #[cold]
-    fn report_slow(&self, sink: &ProgressSink, fraction: f64) {
+    fn report_slow(&self, sink: &ProgressSink, start: Instant, fraction: f64) {
         let fraction = fraction.clamp(0.0, 1.0);
-        let now = self.start.elapsed().as_nanos() as u64;
+        let now = start.elapsed().as_nanos() as u64;
         if now < self.next_ns.load(Relaxed) || fraction.to_bits() <= self.reported.load(Relaxed) {
             return;
         }
@@ -75,7 +84,7 @@ impl Progress {
 
     /// Reports 1.0 (the call succeeded), waiting for a report in flight.
     pub fn finish(&self) {
-        if let Some(sink) = &self.sink {
+        if let Some((sink, _)) = &self.sink {
             self.reported.store(1f64.to_bits(), Relaxed);
             sink.report(1.0);
         }

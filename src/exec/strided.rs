@@ -8,7 +8,7 @@
 //! own sum. Block sums inside a task and task sums inside a stream
 //! are combined by the fixed pairwise tree, so the bits of every stream sum
 //! are independent of the thread count, of scheduling, and of which process
-//! computed which task (see `crate::partition`).
+//! computed which task (the distributed runs of the C API rely on this).
 
 use rayon::prelude::*;
 

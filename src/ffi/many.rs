@@ -134,6 +134,14 @@ fn failed_row(threads: u32) -> vq_result {
 /// `vq_integrate` gives, for any thread count and any `m`;
 /// `results[k].evals` counts row `k`'s evaluations only.
 ///
+/// How it runs: threads take the rows in chunks, and the points of several
+/// rows share one integrand call (the first Gauss–Kronrod rule of 16 rows,
+/// then each bisection step of the rows still going), so an expression
+/// evaluates them on its SIMD lanes and a `vq_param_batch_fn` gets one call
+/// with a parameter row per point. When such a shared call returns
+/// non-zero, vquad evaluates each of its rows' points again in calls of
+/// their own, so the failure lands only on the row that caused it.
+///
 /// Per-row outcome: `statuses[k]` is row `k`'s status (`VQ_OK`, or e.g.
 /// `VQ_ERR_INVALID_ARG` for a NaN bound, `VQ_ERR_NONFINITE`,
 /// `VQ_ERR_CALLBACK`, `VQ_ERR_MAX_EVALS`), and `results[k]` its result (for

@@ -21,6 +21,48 @@ unsafe fn read_options(opts: *const vq_options) -> Result<Options, Error> {
     Options::try_from(unsafe { &*opts })
 }
 
+/// The live context and integrand of a partial computation, with
+/// `partials` checked when `count > 0` (what both partial entry points
+/// check first).
+///
+/// # Safety
+/// `ctx` and `f` NULL or live objects from their constructors.
+pub(crate) unsafe fn partial_inputs<'a>(
+    ctx: *mut vq_context,
+    f: *const vq_integrand,
+    count: u64,
+    partials: *mut f64,
+) -> Result<(&'a crate::context::Context, &'a vq_integrand), Error> {
+    non_null(ctx, "ctx")?;
+    non_null(f, "f")?;
+    if count > 0 {
+        non_null(partials, "partials")?;
+    }
+    // SAFETY: non-NULL; the contract makes each a live object.
+    Ok(unsafe { (&(*ctx).inner, &*f) })
+}
+
+/// Runs `compute` on a private buffer of `need` doubles and, when it
+/// succeeds, copies the buffer to `partials`: outputs are written only on
+/// success.
+///
+/// # Safety
+/// `partials` must be writable for `need` doubles when `need > 0`.
+pub(crate) unsafe fn write_partials(
+    partials: *mut f64,
+    need: usize,
+    compute: impl FnOnce(&mut [f64]) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut mine = vec![0.0; need];
+    compute(&mut mine)?;
+    if need > 0 {
+        // SAFETY: writable for `need` doubles per the caller's contract,
+        // and cannot overlap the fresh `mine`.
+        unsafe { std::ptr::copy_nonoverlapping(mine.as_ptr(), partials, need) };
+    }
+    Ok(())
+}
+
 /// Number of tasks of the fixed rule `*opts` on `[a, b]`: the length of
 /// the list of partials that `vq_combine_partials` reduces. 0 when `a == b`.
 ///
@@ -136,13 +178,10 @@ pub unsafe extern "C" fn vq_integrate_partial(
     len: usize,
 ) -> vq_status {
     status_boundary(|| {
-        non_null(ctx, "ctx")?;
-        non_null(f, "f")?;
+        // SAFETY: the caller's contract.
+        let (ctx, f) = unsafe { partial_inputs(ctx, f, count, partials) }?;
         // SAFETY: the caller's contract makes `opts` NULL or readable.
         let options = unsafe { read_options(opts) }?;
-        if count > 0 {
-            non_null(partials, "partials")?;
-        }
         if count > len as u64 {
             return Err(Error::invalid(format!(
                 "count = {count} partials do not fit in len = {len}"
@@ -150,17 +189,12 @@ pub unsafe extern "C" fn vq_integrate_partial(
         }
         // Checked before allocating, so a wild count fails cleanly.
         partition::check_range(partition::tasks(a, b, &options)?, first, count)?;
-        // SAFETY: non-NULL; the contract makes each a live object.
-        let (ctx, f) = unsafe { (&(*ctx).inner, &*f) };
-        // A private buffer, so that `partials` is written only on success.
-        let mut mine = vec![0.0; count as usize];
-        f.with_one_d(|f| partition::integrate_partial(ctx, f, a, b, &options, first, &mut mine))??;
-        if count > 0 {
-            // SAFETY: `partials` is non-NULL and writable for `len >= count`
-            // doubles, and cannot overlap the fresh `mine`.
-            unsafe { std::ptr::copy_nonoverlapping(mine.as_ptr(), partials, mine.len()) };
+        // SAFETY: `partials` is writable for `len >= count` doubles.
+        unsafe {
+            write_partials(partials, count as usize, |mine| {
+                f.with_one_d(|f| partition::integrate_partial(ctx, f, a, b, &options, first, mine))?
+            })
         }
-        Ok(())
     })
 }
 

@@ -1,16 +1,16 @@
-//! Splitting a fixed-size Monte Carlo or QMC integral over a box across
-//! processes (MPI ranks) with a result bitwise identical to one
-//! `vq_integrate_nd` call.
+//! Splitting a fixed-size integral over a box (Monte Carlo, QMC, or a
+//! midpoint / Gauss–Legendre tensor rule) across processes (MPI ranks) with
+//! a result bitwise identical to one `vq_integrate_nd` call.
 
 use super::boundary::{non_null, status_boundary};
 use super::context::vq_context;
 use super::integrand::vq_integrand;
+use super::partition::{partial_inputs, write_partials};
 use super::status::vq_status;
 use super::types::{vq_options, vq_result};
 use crate::error::Error;
 use crate::options::Options;
-use crate::result::Integral;
-use crate::sampling::plan::Distributed;
+use crate::sampling::distributed::Distributed;
 
 /// Reads the bounds and options and lays out the run.
 ///
@@ -48,15 +48,20 @@ unsafe fn plan(
 /// Number of tasks of a distributed sampling run and the doubles of each
 /// task's partial (`2 * nout`).
 ///
-/// Distributed runs (MPI) of `VQ_RULE_MONTE_CARLO` and `VQ_RULE_QMC` with a
-/// fixed `n > 0`: the sample index space is cut into numbered tasks that
-/// depend only on the rule, `n`, `replicates`, `seed` and the box (Monte
-/// Carlo: 4096 samples per task; QMC: replicate-major blocks of at most 4096
-/// Sobol points). Each rank computes a contiguous range of tasks
-/// (`vq_partition_range`) with any number of threads, the partials are
-/// gathered in task order, and `vq_combine_nd_partials` merges them in the
-/// library's fixed tree: the values and standard errors are bitwise those
-/// of `vq_integrate_nd` on one process, for every ranks × threads layout.
+/// Distributed runs (MPI) over a box with a fixed `n > 0`:
+/// `VQ_RULE_MONTE_CARLO` and `VQ_RULE_QMC` cut the sample index space into
+/// numbered tasks (Monte Carlo: 4096 samples per task; QMC: replicate-major
+/// blocks of at most 4096 Sobol points; partial: `2 * nout` doubles), and
+/// the tensor rules `VQ_RULE_MIDPOINT` and `VQ_RULE_GAUSS_LEGENDRE` (or
+/// `VQ_RULE_AUTO` with `n > 0`) cut their `(n * order)^ndim` points,
+/// numbered lexicographically, into blocks (partial: `nout` weighted sums;
+/// with `ndim = nout = 1` the 1-D fixed rules split as in
+/// `vq_partition_size`, partial: 1 double). The tasks depend only on the
+/// rule, the options and the box. Each rank computes a contiguous range of
+/// tasks (`vq_partition_range`) with any number of threads, the partials
+/// are gathered in task order, and `vq_combine_nd_partials` merges them in
+/// the library's fixed tree: the values and errors are bitwise those of
+/// `vq_integrate_nd` on one process, for every ranks × threads layout.
 ///
 /// ```c
 /// uint64_t ntasks, first, count; size_t plen;
@@ -68,8 +73,9 @@ unsafe fn plan(
 ///                                       values, abs_errors, &result);
 /// ```
 ///
-/// Errors: `VQ_ERR_NULL_ARG`; `VQ_ERR_INVALID_ARG` (a rule other than Monte
-/// Carlo or QMC, `n == 0`, bad bounds, `replicates`, `ndim` or `nout`).
+/// Errors: `VQ_ERR_NULL_ARG`; `VQ_ERR_INVALID_ARG` (an adaptive rule or
+/// VEGAS, `n == 0`, bad bounds, infinite bounds with a fixed rule, bad
+/// `replicates`, `order`, `ndim` or `nout`).
 ///
 /// # Safety
 /// `lower`/`upper` readable for `ndim` doubles, `opts` readable,
@@ -126,13 +132,8 @@ pub unsafe extern "C" fn vq_integrate_nd_partial(
     len: usize,
 ) -> vq_status {
     status_boundary(|| {
-        non_null(ctx, "ctx")?;
-        non_null(f, "f")?;
-        if count > 0 {
-            non_null(partials, "partials")?;
-        }
-        // SAFETY: non-NULL; live objects per the contract.
-        let (ctx, f) = unsafe { (&(*ctx).inner, &*f) };
+        // SAFETY: the caller's contract.
+        let (ctx, f) = unsafe { partial_inputs(ctx, f, count, partials) }?;
         let (fd, nout) = f.shape();
         if fd != ndim {
             return Err(Error::invalid(format!(
@@ -150,21 +151,20 @@ pub unsafe extern "C" fn vq_integrate_nd_partial(
                     d.partial_len()
                 ))
             })? as usize;
-        let mut mine = vec![0.0; need];
-        f.with_nd(|g| crate::sampling::integrate_partials(ctx, &d, g, first, &mut mine))??;
-        if need > 0 {
-            // SAFETY: writable for `len >= need` doubles per the contract;
-            // the source is a private buffer of `need` doubles.
-            unsafe { std::ptr::copy_nonoverlapping(mine.as_ptr(), partials, need) };
+        // SAFETY: `partials` is writable for `len >= need` doubles.
+        unsafe {
+            write_partials(partials, need, |mine| {
+                f.with_nd(|g| crate::sampling::integrate_partials(ctx, &d, g, first, mine))?
+            })
         }
-        Ok(())
     })
 }
 
 /// Combines the gathered partials of all tasks (task order) into the
-/// values and standard errors of each of the `nout` components, and the
-/// result record of component 0: bitwise what `vq_integrate_nd` gives on
-/// one process. `out->threads` is 0.
+/// values and errors of each of the `nout` components (standard errors for
+/// Monte Carlo and QMC, NaN for fixed rules), and the result record of
+/// component 0: bitwise what `vq_integrate_nd` gives on one process.
+/// `out->threads` is 0.
 ///
 /// Errors: `VQ_ERR_NULL_ARG`; `VQ_ERR_INVALID_ARG` (as
 /// `vq_partition_nd_size`, or `len != ntasks * partial_len`).
@@ -203,21 +203,15 @@ pub unsafe extern "C" fn vq_combine_nd_partials(
             // SAFETY: non-NULL and readable for `len` doubles.
             unsafe { std::slice::from_raw_parts(partials, len) }
         };
-        let e = d.combine(p)?;
-        let first = Integral {
-            value: e.values[0],
-            abs_error: Some(e.errors[0]),
-            evals: e.evals,
-            threads: 0,
-            seconds: t0.elapsed().as_secs_f64(),
-            subintervals: 1,
-        };
+        let mut e = d.combine(p)?;
+        e.seconds = t0.elapsed().as_secs_f64();
+        let errors = e.abs_errors.clone().unwrap_or_else(|| vec![f64::NAN; nout]);
         // SAFETY: writable for `nout` doubles and one result per the
         // contract; the sources are private buffers of `nout` values.
         unsafe {
             std::ptr::copy_nonoverlapping(e.values.as_ptr(), values, nout);
-            std::ptr::copy_nonoverlapping(e.errors.as_ptr(), abs_errors, nout);
-            out.write(vq_result::from(&first));
+            std::ptr::copy_nonoverlapping(errors.as_ptr(), abs_errors, nout);
+            out.write(vq_result::from(&e.first()));
         }
         Ok(())
     })

@@ -41,6 +41,29 @@ pub trait NdIntegrand: Send + Sync {
     /// [`EvalError::NonFinite`].
     fn eval_nd(&self, xs: &[f64], out: &mut [f64]) -> Result<(), EvalError>;
 
+    /// Evaluates at `npts` points held in columns: coordinate `j` of point
+    /// `p` is `cols[j·stride + p]` (`stride ≥ npts`); the values go to
+    /// `out` row-major as in [`NdIntegrand::eval_nd`], with the same bits.
+    /// The default transposes the points into rows and calls
+    /// [`NdIntegrand::eval_nd`]; integrands that read columns natively
+    /// (expressions) override it and skip the transpose.
+    fn eval_columns(
+        &self,
+        cols: &[f64],
+        stride: usize,
+        npts: usize,
+        out: &mut [f64],
+    ) -> Result<(), EvalError> {
+        let d = self.ndim();
+        let mut rows = vec![0.0; npts * d];
+        for j in 0..d {
+            for (p, &x) in cols[j * stride..j * stride + npts].iter().enumerate() {
+                rows[p * d + j] = x;
+            }
+        }
+        self.eval_nd(&rows, out)
+    }
+
     /// The 1-D integrand behind this one, when it is one: the rules send it
     /// to the 1-D engine, so that a 1-D integral has the same bits through
     /// either entry point.
@@ -228,6 +251,20 @@ impl NdIntegrand for NdExpr {
             .flat_map(|p| p[..used].iter().copied())
             .collect();
         self.expr.eval_rows(&rows, used, out)
+    }
+    fn eval_columns(
+        &self,
+        cols: &[f64],
+        stride: usize,
+        npts: usize,
+        out: &mut [f64],
+    ) -> Result<(), EvalError> {
+        // Only the columns the expression has (trailing unread variables
+        // are left out), straight into its SIMD column evaluator.
+        let used: Vec<&[f64]> = (0..self.expr.nvars())
+            .map(|j| &cols[j * stride..j * stride + npts])
+            .collect();
+        self.expr.eval_columns(&used, out)
     }
 }
 

@@ -8,9 +8,13 @@
 
 use std::ffi::c_void;
 
-use super::expr::Expr;
+use super::expr::{Column, Expr};
 use super::{Integrand, CHUNK};
 use crate::error::{Error, EvalError};
+
+/// Columns (x and parameters) an expression's row is passed in without a
+/// heap allocation.
+const STACK_COLUMNS: usize = 8;
 
 /// A function of `x` and a row of parameters.
 ///
@@ -26,6 +30,32 @@ pub trait ParamIntegrand: Send + Sync {
     /// # Errors
     /// The integrand's own failure (a C callback's non-zero return).
     fn eval_row(&self, xs: &[f64], p: &[f64], out: &mut [f64]) -> Result<(), EvalError>;
+
+    /// `out[i] = f(xs[i]; p[i·np .. (i + 1)·np])` with `np = nparams()`:
+    /// every point with its own row, so that the points of several
+    /// integrals share one call (and, for expressions, one pass of SIMD
+    /// lanes). Each value is the one [`ParamIntegrand::eval_row`] gives at
+    /// that point and row, to the bit. The default calls `eval_row` once
+    /// per run of points sharing a row.
+    ///
+    /// # Errors
+    /// The integrand's own failure, for the call as a whole: the caller
+    /// cannot tell which row caused it.
+    fn eval_points(&self, xs: &[f64], p: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
+        let np = self.nparams();
+        debug_assert!(xs.len() == out.len() && p.len() == xs.len() * np);
+        let mut start = 0;
+        while start < xs.len() {
+            let row = &p[start * np..(start + 1) * np];
+            let mut end = start + 1;
+            while end < xs.len() && &p[end * np..(end + 1) * np] == row {
+                end += 1;
+            }
+            self.eval_row(&xs[start..end], row, &mut out[start..end])?;
+            start = end;
+        }
+        Ok(())
+    }
 }
 
 /// `f(x; p)` bound to one parameter row: the 1-D integrand of one row of a
@@ -78,6 +108,16 @@ impl<F: Fn(f64, &[f64]) -> f64 + Send + Sync> ParamIntegrand for ParamFn<F> {
     fn eval_row(&self, xs: &[f64], p: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
         for (o, &x) in out.iter_mut().zip(xs) {
             *o = (self.f)(x, p);
+        }
+        Ok(())
+    }
+
+    fn eval_points(&self, xs: &[f64], p: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
+        if self.nparams == 0 {
+            return self.eval_row(xs, &[], out);
+        }
+        for ((o, &x), row) in out.iter_mut().zip(xs).zip(p.chunks_exact(self.nparams)) {
+            *o = (self.f)(x, row);
         }
         Ok(())
     }
@@ -174,6 +214,11 @@ impl ParamIntegrand for ParamBatchFn {
         }
         Ok(())
     }
+    fn eval_points(&self, xs: &[f64], p: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
+        // The C contract's own layout: one call for all the points.
+        debug_assert_eq!(p.len(), xs.len() * self.nparams);
+        self.call(xs, p, out)
+    }
 }
 
 /// An expression in `x` and named parameters, e.g. `exp(-p*x^2)` with
@@ -211,7 +256,30 @@ impl ParamIntegrand for ParamExpr {
     fn eval_row(&self, xs: &[f64], p: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
         // The program reads columns up to the last name it uses.
         let used = self.expr.nvars() - 1;
+        if used < STACK_COLUMNS {
+            // The row's parameters as constant columns, from the stack: the
+            // same columns `eval_params` builds (on the heap) for one row.
+            let mut cols = [Column::Constant(0.0); STACK_COLUMNS];
+            cols[0] = Column::Values(xs);
+            for (c, &v) in cols[1..].iter_mut().zip(&p[..used]) {
+                *c = Column::Constant(v);
+            }
+            return self.expr.eval_mixed(&cols[..=used], out);
+        }
         self.expr.eval_params(xs, &p[..used], out)
+    }
+
+    fn eval_points(&self, xs: &[f64], p: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
+        let (used, np) = (self.expr.nvars() - 1, self.nparams);
+        if used == 0 {
+            return self.expr.eval_params(xs, &[], out);
+        }
+        if used == np {
+            return self.expr.eval_params(xs, p, out);
+        }
+        // The program reads only the first `used` columns of each row.
+        let rows: Vec<f64> = p.chunks(np).flat_map(|r| &r[..used]).copied().collect();
+        self.expr.eval_params(xs, &rows, out)
     }
 }
 

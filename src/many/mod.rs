@@ -8,17 +8,21 @@
 //! assignment of rows to threads depends on the pool. A row's failure is
 //! that row's status and never stops the others.
 
+mod engine;
+
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::exec::evaluator::{Evaluator, Span};
-use crate::integrand::param::{ParamIntegrand, Row};
+use crate::integrand::param::ParamIntegrand;
 use crate::integrand::Integrand;
 use crate::options::Options;
 use crate::result::Integral;
+use engine::{Rows, Scratch};
 
-/// Rows per job of the pool: a job is a few microseconds of small
-/// integrals, long enough to hide the cost of handing it to a thread.
-const ROWS_PER_JOB: usize = 16;
+/// Rows per job of the pool: a job is tens of microseconds of small
+/// integrals, long enough to hide the cost of handing it to a thread, and
+/// a multiple of [`engine::ROWS_PER_CALL`].
+const ROWS_PER_JOB: usize = 4 * engine::ROWS_PER_CALL;
 /// Evaluations a row is assumed to cost when deciding whether a table
 /// pays for the pool: one G10K21 application.
 const POINTS_PER_ROW: u64 = 21;
@@ -43,18 +47,6 @@ impl Table<'_> {
         match self {
             Table::Plain(_) => 0,
             Table::Param { f, .. } => f.nparams(),
-        }
-    }
-
-    /// Integrates row `k` exactly as a call of its own would.
-    fn row(&self, ctx: &Context, k: usize, a: f64, b: f64, opts: &Options) -> Result<Integral> {
-        match *self {
-            Table::Plain(f) => crate::api::integrate(ctx, f, a, b, opts),
-            Table::Param { f, params } => {
-                let np = f.nparams();
-                let row = Row::new(f, &params[k * np..(k + 1) * np]);
-                crate::api::integrate(ctx, &row, a, b, opts)
-            }
         }
     }
 }
@@ -96,27 +88,26 @@ pub fn integrate_many(
     if m == 0 {
         return Ok(Vec::new());
     }
+    let rows = Rows {
+        f,
+        a,
+        b,
+        opts,
+        threads: ctx.threads() as u32,
+    };
+    let mut out: Vec<Option<Result<Integral>>> = (0..m).map(|_| None).collect();
     let jobs = m.div_ceil(ROWS_PER_JOB);
-    let mut out: Vec<Vec<Result<Integral>>> = (0..jobs).map(|_| Vec::new()).collect();
-    let ev = Evaluator::new(ctx);
+    let ev = Evaluator::unobserved(ctx);
     let parallel = ev.parallel_for_points(m as u64 * POINTS_PER_ROW, false, jobs, false);
-    ev.run_jobs(&mut out, parallel, Span::WHOLE, |j, rows| {
-        let lo = j * ROWS_PER_JOB;
-        let hi = (lo + ROWS_PER_JOB).min(m);
-        let mut evals = 0;
-        for k in lo..hi {
-            let r = f.row(ctx, k, a[k], b[k], opts);
-            evals += match &r {
-                Ok(i) => i.evals,
-                Err(Error::MaxEvals { partial, .. }) => partial.evals,
-                Err(_) => 0,
-            };
-            rows.push(r);
-        }
-        Ok(evals)
+    ev.run_chunks(&mut out, ROWS_PER_JOB, parallel, Span::WHOLE, |j, chunk| {
+        let mut scratch = Scratch::default();
+        Ok(rows.run(&ev, j * ROWS_PER_JOB, chunk, &mut scratch))
     })?;
     ev.finish();
-    Ok(out.into_iter().flatten().collect())
+    Ok(out
+        .into_iter()
+        .map(|r| r.expect("every job writes each of its rows"))
+        .collect())
 }
 
 impl Context {

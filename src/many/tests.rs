@@ -1,5 +1,6 @@
 use super::*;
-use crate::integrand::param::{ParamExpr, ParamFn};
+use crate::error::EvalError;
+use crate::integrand::param::{ParamExpr, ParamFn, ParamIntegrand};
 use crate::options::Rule;
 
 fn bits(r: &Result<Integral>) -> String {
@@ -151,4 +152,88 @@ fn closed_form(p: f64) -> f64 {
         1.0 - (-z * z).exp() / (std::f64::consts::PI.sqrt() * cf)
     };
     std::f64::consts::PI.sqrt() * erf / (2.0 * z)
+}
+
+/// `exp(-p x²)` that fails (callback code 7) for rows with `p < 0` at any
+/// point below 0.002: no node of the first G10K21 application on [0, 1]
+/// lies there (the lowest is ≈ 0.0022), the first bisection's do.
+struct FailsLater;
+
+impl ParamIntegrand for FailsLater {
+    fn nparams(&self) -> usize {
+        1
+    }
+
+    fn eval_row(&self, xs: &[f64], p: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
+        if p[0] < 0.0 && xs.iter().any(|&x| x < 0.002) {
+            return Err(EvalError::Callback { code: 7 });
+        }
+        for (o, &x) in out.iter_mut().zip(xs) {
+            *o = (-p[0].abs() * x * x).exp();
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_row_failing_inside_a_shared_step_fails_alone_and_the_others_keep_their_bits() {
+    let m = 40;
+    let (a, b, mut p) = table(m);
+    p[5] = -60.0;
+    p[21] = -0.5; // converges at the first application: never fails
+    let opts = Options::adaptive(Rule::GaussKronrod, 0.0, 1e-10);
+    let alone: Vec<String> = (0..m)
+        .map(|k| {
+            let row = crate::integrand::param::Row::new(&FailsLater, &p[k..=k]);
+            bits(&Context::new(1).unwrap().integrate(&row, a[k], b[k], &opts))
+        })
+        .collect();
+    assert_eq!(alone[5], "err VQ_ERR_CALLBACK");
+    assert!(alone[21].starts_with("ok"), "{}", alone[21]);
+    for threads in [1, 2, 3] {
+        let ctx = Context::new(threads).unwrap();
+        let rows = ctx.integrate_many(&FailsLater, &a, &b, &p, &opts).unwrap();
+        let got: Vec<String> = rows.iter().map(bits).collect();
+        assert_eq!(got, alone, "{threads} threads");
+    }
+}
+
+#[test]
+fn expression_rows_stepped_together_have_the_bits_of_their_own_calls() {
+    // 100 rows: several groups of shared calls, most rows bisected, some
+    // reversed or empty, one with a NaN bound, plain and parametric.
+    let m = 100;
+    let (a, mut b, p) = table(m);
+    b[3] = -1.0;
+    b[4] = 0.0;
+    b[50] = f64::NAN;
+    let f = ParamExpr::parse("exp(-p*x^2)*cos(3*x)", &["p"]).unwrap();
+    let plain = crate::Expr::parse("1/(1+100*x^2)").unwrap();
+    for rule in [Rule::GaussKronrod, Rule::Auto] {
+        for epsrel in [1e-10, 1e-4] {
+            let opts = Options::adaptive(rule, 0.0, epsrel);
+            let one = Context::new(1).unwrap();
+            let alone: Vec<String> = (0..m)
+                .map(|k| {
+                    let row = crate::integrand::param::Row::new(&f, &p[k..=k]);
+                    bits(&one.integrate(&row, a[k], b[k], &opts))
+                })
+                .collect();
+            let plain_alone: Vec<String> = (0..m)
+                .map(|k| bits(&one.integrate(&plain, a[k], b[k], &opts)))
+                .collect();
+            for threads in [1, 2, 8] {
+                let ctx = Context::new(threads).unwrap();
+                let rows = ctx.integrate_many(&f, &a, &b, &p, &opts).unwrap();
+                let got: Vec<String> = rows.iter().map(bits).collect();
+                assert_eq!(got, alone, "{rule} {epsrel} on {threads} threads");
+                let rows = ctx.integrate_many_plain(&plain, &a, &b, &opts).unwrap();
+                let got: Vec<String> = rows.iter().map(bits).collect();
+                assert_eq!(
+                    got, plain_alone,
+                    "plain {rule} {epsrel} on {threads} threads"
+                );
+            }
+        }
+    }
 }

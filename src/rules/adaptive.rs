@@ -19,10 +19,11 @@
 //!   failed: `Ok` with the best value and `abs_error = +∞`, since no finite
 //!   bound would be honest.
 
+use super::gauss_kronrod::{Estimate, Gk};
 use super::kronrod;
 use super::outcome::{Adaptive, Outcome, Tolerance};
 use super::transform::Range;
-use super::{gauss_kronrod::Gk, orient, qags, small, tanh_sinh, Computed, Finished};
+use super::{orient, qags, small, tanh_sinh, Computed, Finished};
 use crate::error::{Error, EvalError, Result};
 use crate::exec::evaluator::Evaluator;
 use crate::exec::points::PointEvaluator;
@@ -59,8 +60,14 @@ pub const AUTO_TANH_SINH_LEVEL: u32 = 3;
 /// from its first rule. Any evaluation failure during the tanh–sinh pass
 /// (it samples far closer to the endpoints than QAGS does) just ends the
 /// pass: QAGS then reports its own.
-fn auto(ev: &mut PointEvaluator, gk: Gk, tol: Tolerance, budget: u64) -> Result<Adaptive> {
-    let root = match small::start(ev, gk.rule(), gk.range(), tol, budget)? {
+fn auto(
+    ev: &mut PointEvaluator,
+    gk: Gk,
+    tol: Tolerance,
+    budget: u64,
+    given: Option<&[f64]>,
+) -> Result<Adaptive> {
+    let root = match small::start(ev, gk.rule(), gk.range(), tol, budget, given)? {
         qags::Start::Done(out) => return Ok(out),
         qags::Start::Root(root) => root,
     };
@@ -93,6 +100,7 @@ impl AdaptivePlan {
     ///
     /// # Errors
     /// [`Error::InvalidArg`] for bad tolerances or orders.
+    #[inline]
     pub fn new(rule: Rule, a: f64, b: f64, opts: &Options) -> Result<AdaptivePlan> {
         let tol = Tolerance::from_options(opts)?;
         let order = match rule {
@@ -109,13 +117,47 @@ impl AdaptivePlan {
         })
     }
 
+    /// Writes the abscissae of this integration's first rule application
+    /// into `xs` and returns their number, when that application takes the
+    /// small path ([`small::first_nodes`]: Gauss–Kronrod or `Auto` on a
+    /// finite, non-empty range) and so may be evaluated in a call shared
+    /// with other integrals; see [`AdaptivePlan::integrate_given`].
+    pub fn first_nodes(&self, xs: &mut [f64; small::MAX_POINTS]) -> Option<usize> {
+        if self.rule == Rule::TanhSinh || self.a == self.b {
+            return None;
+        }
+        let (lo, hi, _) = orient(self.a, self.b);
+        small::first_nodes(
+            kronrod::rule(self.order),
+            Range::new(lo, hi),
+            self.budget,
+            xs,
+        )
+    }
+
     /// Integrates through `ev`; progress is evaluations spent over the
     /// budget, then 1.0 on success.
     ///
     /// # Errors
     /// See the module documentation; plus [`Error::InvalidArg`] for budgets
     /// below the first step, and [`Error::Eval`] when the integrand fails.
+    #[inline]
     pub fn integrate(&self, ev: &Evaluator, f: &dyn Integrand) -> Result<Finished> {
+        self.integrate_given(ev, f, None)
+    }
+
+    /// [`AdaptivePlan::integrate`], with `given` the values of `f` at the
+    /// [`AdaptivePlan::first_nodes`] when a shared call computed them
+    /// (`None`: evaluated here). The result is the same, to the bit.
+    ///
+    /// # Errors
+    /// As [`AdaptivePlan::integrate`].
+    pub fn integrate_given(
+        &self,
+        ev: &Evaluator,
+        f: &dyn Integrand,
+        given: Option<&[f64]>,
+    ) -> Result<Finished> {
         let (a, b, tol, budget) = (self.a, self.b, self.tol, self.budget);
         if a == b {
             return Ok(Finished {
@@ -128,17 +170,92 @@ impl AdaptivePlan {
                 budget_exhausted: None,
             });
         }
-        let (lo, hi, sign) = orient(a, b);
+        let (lo, hi, _) = orient(a, b);
         let range = Range::new(lo, hi);
         let mut ev = PointEvaluator::new(ev, f, budget);
         let order = self.order;
-        let mut out = match self.rule {
+        let out = match self.rule {
             Rule::TanhSinh => {
                 tanh_sinh::integrate(&mut ev, range, tol, budget, tanh_sinh::MAX_LEVEL)?
             }
-            Rule::Auto => auto(&mut ev, Gk::new(kronrod::rule(order), range), tol, budget)?,
-            _ => small::integrate(&mut ev, kronrod::rule(order), range, tol, budget)?,
+            Rule::Auto => auto(
+                &mut ev,
+                Gk::new(kronrod::rule(order), range),
+                tol,
+                budget,
+                given,
+            )?,
+            _ => small::integrate(&mut ev, kronrod::rule(order), range, tol, budget, given)?,
         };
+        self.conclude(out)
+    }
+
+    /// Whether the first application is Gauss–Kronrod's and QAGS goes on
+    /// from it ([`Rule::GaussKronrod`]; `Auto` tries tanh–sinh in between):
+    /// a run a caller may drive with [`AdaptivePlan::begin_given`] and
+    /// [`AdaptivePlan::stepper`].
+    pub fn is_qags(&self) -> bool {
+        self.rule == Rule::GaussKronrod
+    }
+
+    /// An evaluator of `f` for this plan's budget.
+    pub fn point_evaluator<'a>(
+        &self,
+        ev: &'a Evaluator<'a>,
+        f: &'a dyn Integrand,
+    ) -> PointEvaluator<'a> {
+        PointEvaluator::new(ev, f, self.budget)
+    }
+
+    /// The first application of an [`AdaptivePlan::is_qags`] plan from the
+    /// values `given` at its [`AdaptivePlan::first_nodes`]: `Ok(Ok(_))` when
+    /// that ended the integration (what [`AdaptivePlan::integrate_given`]
+    /// returns), `Ok(Err(root))` when QAGS must go on from `root`.
+    ///
+    /// # Errors
+    /// As [`AdaptivePlan::integrate`].
+    pub fn begin_given(
+        &self,
+        ev: &mut PointEvaluator,
+        given: &[f64],
+    ) -> Result<std::result::Result<Finished, Estimate>> {
+        let (lo, hi, _) = orient(self.a, self.b);
+        let rule = kronrod::rule(self.order);
+        let start = small::start(
+            ev,
+            rule,
+            Range::new(lo, hi),
+            self.tol,
+            self.budget,
+            Some(given),
+        )?;
+        match start {
+            qags::Start::Done(out) => self.conclude(out).map(Ok),
+            qags::Start::Root(root) => Ok(Err(root)),
+        }
+    }
+
+    /// The rest of an [`AdaptivePlan::is_qags`] run from `root`, stepped by
+    /// the caller; its result goes through [`AdaptivePlan::conclude`].
+    pub fn stepper<'a, 'e>(
+        &self,
+        ev: &'a mut PointEvaluator<'e>,
+        w: &'a mut qags::Workspace,
+        root: Estimate,
+    ) -> qags::Stepper<'a, 'e> {
+        let (lo, hi, _) = orient(self.a, self.b);
+        let gk = Gk::new(kronrod::rule(self.order), Range::new(lo, hi));
+        qags::Stepper::new(ev, w, gk, self.tol, self.budget, root)
+    }
+
+    /// The policy of the module documentation applied to an algorithm's
+    /// outcome `out` on the oriented range: the signed result, its honest
+    /// error bound, and whether the budget ran out.
+    ///
+    /// # Errors
+    /// [`Error::Eval`] when a weighted sum overflowed.
+    pub fn conclude(&self, mut out: Adaptive) -> Result<Finished> {
+        let (tol, sign) = (self.tol, orient(self.a, self.b).2);
         if !out.value.is_finite() {
             // Every value was finite, but a weighted sum overflowed (tanh-sinh
             // on [-1e308, 1e308] gave NaN): not a result, never an `Ok(NaN)`.

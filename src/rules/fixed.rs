@@ -6,7 +6,7 @@
 //! the list of partials into the integral in a fixed order. A single-process
 //! call runs every task on one context; a distributed run computes disjoint
 //! ranges of tasks in different processes and combines the gathered list
-//! with the same code (see `crate::partition`). Either way the result
+//! with the same code (the distributed-run layer above). Either way the result
 //! has the same bits.
 
 use super::{gauss_legendre, orient, Computed};

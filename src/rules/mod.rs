@@ -80,6 +80,7 @@ pub enum Plan {
 }
 
 /// The checks every rule shares: bounds not NaN, `order` in range.
+#[inline]
 fn check_common(a: f64, b: f64, opts: &Options) -> Result<()> {
     if a.is_nan() || b.is_nan() {
         return Err(Error::invalid(format!(
@@ -101,6 +102,7 @@ fn check_common(a: f64, b: f64, opts: &Options) -> Result<()> {
 ///
 /// # Errors
 /// [`Error::InvalidArg`] naming the offending value.
+#[inline]
 pub fn plan(a: f64, b: f64, opts: &Options) -> Result<Plan> {
     check_common(a, b, opts)?;
     let rule = opts.resolved_rule();
@@ -124,6 +126,7 @@ impl Plan {
     /// # Errors
     /// See [`Error`]; an exhausted budget is not an error here (see
     /// [`Finished::budget_exhausted`]).
+    #[inline]
     pub fn run(&self, ev: &Evaluator, f: &dyn Integrand) -> Result<Finished> {
         match self {
             Plan::Fixed(p) => Ok(Finished {

@@ -43,10 +43,26 @@ pub struct Pieces {
 
 impl Pieces {
     /// The list holding only `root`.
+    #[cfg(test)]
     pub fn new(root: Piece) -> Pieces {
         let mut p = Pieces::default();
         p.place(0, root);
         p
+    }
+
+    /// Makes this the list holding only `root`, keeping the buffers.
+    pub fn reset(&mut self, root: Piece) {
+        self.all.clear();
+        self.large.clear();
+        self.small.clear();
+        self.level = 0;
+        self.flat = false;
+        self.place(0, root);
+    }
+
+    /// Intervals the buffers hold without growing.
+    pub fn capacity(&self) -> usize {
+        self.all.capacity()
     }
 
     /// Number of intervals.
@@ -123,8 +139,23 @@ impl Pieces {
     /// add up to `excess` or `cap` intervals are taken. With `large_only`
     /// only large intervals qualify; otherwise the worst intervals overall,
     /// stopping at the first small one unless it comes first.
+    #[cfg(test)]
     pub fn take_batch(&mut self, excess: f64, cap: usize, large_only: bool) -> Vec<usize> {
         let mut batch = Vec::new();
+        self.take_batch_into(excess, cap, large_only, &mut batch);
+        batch
+    }
+
+    /// [`Pieces::take_batch`] into `batch` (cleared first), reusing its
+    /// buffer.
+    pub fn take_batch_into(
+        &mut self,
+        excess: f64,
+        cap: usize,
+        large_only: bool,
+        batch: &mut Vec<usize>,
+    ) {
+        batch.clear();
         let mut removed = 0.0;
         while batch.len() < cap {
             let key = if large_only {
@@ -148,7 +179,6 @@ impl Pieces {
                 break;
             }
         }
-        batch
     }
 
     /// Puts back intervals taken by [`Pieces::take_batch`] but not bisected.
@@ -160,12 +190,27 @@ impl Pieces {
 
     /// Pairwise sums of values and of errors over the intervals in order of
     /// left ends.
+    #[cfg(test)]
     pub fn sums(&self) -> (f64, f64) {
-        let mut order: Vec<&Piece> = self.all.iter().collect();
-        order.sort_by(|p, q| p.lo.total_cmp(&q.lo));
-        let values: Vec<f64> = order.iter().map(|p| p.value).collect();
-        let errors: Vec<f64> = order.iter().map(|p| p.error).collect();
-        (pairwise(&values), pairwise(&errors))
+        self.sums_with(&mut Vec::new(), &mut Vec::new(), &mut Vec::new())
+    }
+
+    /// [`Pieces::sums`] with the caller's buffers for the order and the two
+    /// columns (the same order and sums: a stable sort by left end).
+    pub fn sums_with(
+        &self,
+        order: &mut Vec<usize>,
+        values: &mut Vec<f64>,
+        errors: &mut Vec<f64>,
+    ) -> (f64, f64) {
+        order.clear();
+        order.extend(0..self.all.len());
+        order.sort_by(|&p, &q| self.all[p].lo.total_cmp(&self.all[q].lo));
+        values.clear();
+        values.extend(order.iter().map(|&i| self.all[i].value));
+        errors.clear();
+        errors.extend(order.iter().map(|&i| self.all[i].error));
+        (pairwise(values), pairwise(errors))
     }
 }
 

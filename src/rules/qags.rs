@@ -29,6 +29,7 @@ use super::pieces::{Piece, Pieces};
 use super::wynn::Epsilon;
 use crate::error::{Error, Result};
 use crate::exec::points::PointEvaluator;
+use std::cell::RefCell;
 
 /// Most intervals bisected in one step.
 pub const MAX_BATCH: usize = 128;
@@ -140,27 +141,115 @@ pub fn resume(
     budget: u64,
     root: Estimate,
 ) -> Result<Adaptive> {
-    let (lo, hi) = gk.range().gk_root();
-    let engine = ev.engine();
-    let q = Qags::new(ev, gk, tol, budget, lo, hi, root);
-    let mut first = true;
-    engine.step_loop(
-        q,
-        |q| q.ev.should_enter_pool(),
-        move |q| {
-            let stop = q.step(first);
-            first = false;
-            stop
-        },
-    )
+    with_workspace(|w| {
+        let (lo, hi) = gk.range().gk_root();
+        let engine = ev.engine();
+        let q = Qags::new(ev, w, gk, tol, budget, lo, hi, root);
+        engine.step_loop(q, |q| q.ev.should_enter_pool(), |q| q.step())
+    })
+}
+
+/// A QAGS run driven one step at a time by a caller that evaluates each
+/// step's nodes itself, together with other runs' (a table's rows): the
+/// same steps, values and bookkeeping as [`resume`], so the same result to
+/// the bit, with the evaluations in someone else's call.
+pub struct Stepper<'a, 'e>(Qags<'a, 'e>);
+
+impl<'a, 'e> Stepper<'a, 'e> {
+    /// [`resume`]'s run from `root`, with `w` as its workspace.
+    pub fn new(
+        ev: &'a mut PointEvaluator<'e>,
+        w: &'a mut Workspace,
+        gk: Gk,
+        tol: Tolerance,
+        budget: u64,
+        root: Estimate,
+    ) -> Stepper<'a, 'e> {
+        let (lo, hi) = gk.range().gk_root();
+        Stepper(Qags::new(ev, w, gk, tol, budget, lo, hi, root))
+    }
+
+    /// Prepares the next step: `Some` result when the run ends here, else
+    /// `None` and [`Stepper::points`] holds the nodes to evaluate.
+    pub fn prepare(&mut self) -> Option<Adaptive> {
+        self.0.prepare()
+    }
+
+    /// The nodes of the prepared step.
+    pub fn points(&self) -> &[f64] {
+        &self.0.w.xs
+    }
+
+    /// Ends the prepared step with the values at [`Stepper::points`]
+    /// (`None`: evaluate them here, on their own). Returns the result when
+    /// the run ends.
+    ///
+    /// # Errors
+    /// As [`resume`].
+    pub fn absorb(&mut self, values: Option<&[f64]>) -> Result<Option<Adaptive>> {
+        self.0.absorb(values)
+    }
+}
+
+/// The buffers of one QAGS run: the interval list, the step's nodes and
+/// values, its batch, and the final sum's columns. A thread keeps one for
+/// its next run, so a small integration allocates nothing once the thread
+/// has run one before; nothing in it outlives a run's meaning (each run
+/// starts by clearing it).
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pieces: Pieces,
+    xs: Vec<f64>,
+    fx: Vec<f64>,
+    batch: Vec<usize>,
+    order: Vec<usize>,
+    values: Vec<f64>,
+    errors: Vec<f64>,
+}
+
+impl Workspace {
+    /// Gives the buffers back when a run grew them past what is worth
+    /// keeping for the next one.
+    pub fn trim(&mut self) {
+        if self.pieces.capacity() > KEEP_PIECES {
+            *self = Workspace::default();
+        }
+    }
+}
+
+/// Intervals a thread's kept [`Workspace`] may hold (about 200 KiB of
+/// buffers); a run that grew past it gives its buffers back.
+const KEEP_PIECES: usize = 1 << 12;
+
+thread_local! {
+    static WORKSPACE: RefCell<Workspace> = RefCell::new(Workspace::default());
+}
+
+/// Runs `f` with this thread's kept workspace, or a fresh one when it is in
+/// use (an integrand integrating on the same thread) or already destroyed
+/// (a thread exiting).
+fn with_workspace<R>(f: impl FnOnce(&mut Workspace) -> R) -> R {
+    let mut f = Some(f);
+    let kept = WORKSPACE.try_with(|cell| {
+        let mut w = cell.try_borrow_mut().ok()?;
+        let r = (f.take().expect("called once"))(&mut w);
+        w.trim();
+        Some(r)
+    });
+    match kept {
+        Ok(Some(r)) => r,
+        _ => (f.take().expect("not called yet"))(&mut Workspace::default()),
+    }
 }
 
 struct Qags<'a, 'e> {
     ev: &'a mut PointEvaluator<'e>,
+    w: &'a mut Workspace,
+    /// No step has been taken yet.
+    first: bool,
     gk: Gk,
     tol: Tolerance,
     budget: u64,
-    pieces: Pieces,
     area: Dd,
     errsum: Dd,
     erlarg: Dd,
@@ -181,13 +270,13 @@ struct Qags<'a, 'e> {
     defabs: f64,
     ksgn_negative: bool,
     outcome: Option<Outcome>,
-    xs: Vec<f64>,
-    fx: Vec<f64>,
 }
 
 impl<'a, 'e> Qags<'a, 'e> {
+    #[allow(clippy::too_many_arguments)]
     fn new(
         ev: &'a mut PointEvaluator<'e>,
+        w: &'a mut Workspace,
         gk: Gk,
         tol: Tolerance,
         budget: u64,
@@ -204,12 +293,14 @@ impl<'a, 'e> Qags<'a, 'e> {
             error: root.error,
             depth: 0,
         };
+        w.pieces.reset(whole);
         Qags {
             ev,
+            w,
+            first: true,
             gk,
             tol,
             budget,
-            pieces: Pieces::new(whole),
             area: Dd::from(root.value),
             errsum: Dd::from(root.error),
             erlarg: Dd::ZERO,
@@ -229,8 +320,6 @@ impl<'a, 'e> Qags<'a, 'e> {
             defabs: root.resabs,
             ksgn_negative: root.value.abs() < (1.0 - 50.0 * f64::EPSILON) * root.resabs,
             outcome: None,
-            xs: Vec::new(),
-            fx: Vec::new(),
         }
     }
 
@@ -238,50 +327,95 @@ impl<'a, 'e> Qags<'a, 'e> {
     /// extrapolation mode from the large intervals, against the excess of
     /// their error over the extrapolation tolerance; otherwise from all,
     /// against the excess of the total error over the tolerance.
-    fn select(&mut self, cap: usize) -> Vec<usize> {
+    fn select(&mut self, cap: usize) {
         let excess = if self.extrap {
             self.erlarg.add_f64(-self.ertest).to_f64()
         } else {
             self.errsum.add_f64(-self.errbnd).to_f64()
         };
-        self.pieces.take_batch(excess, cap, self.extrap)
+        let w = &mut *self.w;
+        w.pieces
+            .take_batch_into(excess, cap, self.extrap, &mut w.batch);
     }
 
     /// One batch of bisections and QAGS's tests after it. Returns the final
     /// result when the integration ends.
-    fn step(&mut self, first: bool) -> Result<Option<Adaptive>> {
+    fn step(&mut self) -> Result<Option<Adaptive>> {
+        if let Some(done) = self.prepare() {
+            return Ok(Some(done));
+        }
+        self.absorb(None)
+    }
+
+    /// The first half of a step: picks the batch and places its children's
+    /// nodes in the workspace, or returns the result when the run ends
+    /// before evaluating (budget spent, or an interval too narrow for its
+    /// children's nodes: QAGS's "bad integrand behaviour", ier = 4).
+    fn prepare(&mut self) -> Option<Adaptive> {
         let per = 2 * self.gk.evals_per_interval() as u64;
         let affordable = self.budget.saturating_sub(self.ev.evals()) / per;
-        let room = (MAX_PIECES - self.pieces.len()) as u64;
+        let room = (MAX_PIECES - self.w.pieces.len()) as u64;
         let cap = (MAX_BATCH as u64).min(affordable).min(room) as usize;
         if cap == 0 {
-            return Ok(Some(self.finish(Outcome::Budget)));
+            return Some(self.finish(Outcome::Budget));
         }
-        let batch = self.select(cap);
-        // Children's nodes; an interval too narrow for them ends the run
-        // (QAGS's "bad integrand behaviour", ier = 4), before evaluating.
-        self.xs.clear();
+        self.select(cap);
+        let w = &mut *self.w;
+        w.xs.clear();
         let mut ok = true;
-        for &id in &batch {
-            let p = self.pieces.get(id);
+        for &id in &w.batch {
+            let p = w.pieces.get(id);
             let (mid, _) = centre(p.lo, p.hi);
-            ok &= self.gk.push_abscissae(p.lo, mid, &mut self.xs)
-                && self.gk.push_abscissae(mid, p.hi, &mut self.xs);
+            ok &= self.gk.push_abscissae(p.lo, mid, &mut w.xs)
+                && self.gk.push_abscissae(mid, p.hi, &mut w.xs);
         }
         if !ok {
-            self.pieces.put_back(&batch);
-            return Ok(Some(self.finish(Outcome::BadIntegrand)));
+            w.pieces.put_back(&w.batch);
+            return Some(self.finish(Outcome::BadIntegrand));
         }
-        self.fx.resize(self.xs.len(), 0.0);
-        self.ev.eval(&self.xs, &mut self.fx)?;
+        None
+    }
+
+    /// The second half of a step: the integrand's values at the nodes
+    /// [`Qags::prepare`] placed, either `given` (computed in a call shared
+    /// with other integrals, checked and counted as if evaluated here) or
+    /// evaluated here; then the bisections' bookkeeping and QAGS's tests.
+    fn absorb(&mut self, given: Option<&[f64]>) -> Result<Option<Adaptive>> {
+        let w = &mut *self.w;
+        match given {
+            Some(values) => self.ev.take(&w.xs, values)?,
+            None => {
+                w.fx.resize(w.xs.len(), 0.0);
+                self.ev.eval(&w.xs, &mut w.fx)?;
+            }
+        }
+        // Taken out for the bookkeeping, which borrows `self`; put back
+        // after it.
+        let batch = std::mem::take(&mut self.w.batch);
+        let fx = std::mem::take(&mut self.w.fx);
+        let first = std::mem::replace(&mut self.first, false);
+        let stop = self.bisect_batch(&batch, given.unwrap_or(&fx), first);
+        self.w.batch = batch;
+        self.w.fx = fx;
+        stop
+    }
+
+    /// The bookkeeping of one step: its `batch` of bisections with the
+    /// children's values `fx`, and QAGS's tests after it.
+    fn bisect_batch(
+        &mut self,
+        batch: &[usize],
+        fx: &[f64],
+        first: bool,
+    ) -> Result<Option<Adaptive>> {
         let m = self.gk.evals_per_interval();
         let mut bad_point = false;
         for (i, &id) in batch.iter().enumerate() {
-            let p = self.pieces.get(id);
+            let p = self.w.pieces.get(id);
             let (mid, _) = centre(p.lo, p.hi);
             let off = 2 * i * m;
-            let e1 = self.gk.apply(p.lo, mid, &self.fx[off..off + m])?;
-            let e2 = self.gk.apply(mid, p.hi, &self.fx[off + m..off + 2 * m])?;
+            let e1 = self.gk.apply(p.lo, mid, &fx[off..off + m])?;
+            let e2 = self.gk.apply(mid, p.hi, &fx[off + m..off + 2 * m])?;
             self.bisected(id, p, mid, e1, e2, first);
             let (a1, b2, a2) = (p.lo.abs(), p.hi.abs(), mid.abs());
             if a1.max(b2) <= (1.0 + 100.0 * f64::EPSILON) * (a2 + 1000.0 * f64::MIN_POSITIVE) {
@@ -314,12 +448,12 @@ impl<'a, 'e> Qags<'a, 'e> {
             return Ok(None);
         }
         if !self.extrap {
-            if self.pieces.worst_is_large() {
+            if self.w.pieces.worst_is_large() {
                 return Ok(None);
             }
             self.extrap = true;
         }
-        if !self.ierro3 && self.erlarg.to_f64() > self.ertest && self.pieces.has_large() {
+        if !self.ierro3 && self.erlarg.to_f64() > self.ertest && self.w.pieces.has_large() {
             return Ok(None);
         }
         Ok(self.extrapolate())
@@ -349,14 +483,14 @@ impl<'a, 'e> Qags<'a, 'e> {
                     self.iroff1 += 1;
                 }
             }
-            if self.pieces.len() + 1 > 10 && erro12 > p.error {
+            if self.w.pieces.len() + 1 > 10 && erro12 > p.error {
                 self.iroff3 += 1;
             }
         }
         let depth = p.depth + 1;
         if !first && !self.noext {
             self.erlarg = self.erlarg - Dd::from(p.error);
-            if self.pieces.is_large(depth) {
+            if self.w.pieces.is_large(depth) {
                 self.erlarg = self.erlarg + Dd::from(erro12);
             }
         }
@@ -374,8 +508,8 @@ impl<'a, 'e> Qags<'a, 'e> {
             error: e2.error,
             depth,
         };
-        self.pieces.place(id, left);
-        self.pieces.place(self.pieces.len(), right);
+        self.w.pieces.place(id, left);
+        self.w.pieces.place(self.w.pieces.len(), right);
     }
 
     /// Adds the current sum to the ε-table and starts the next level.
@@ -398,13 +532,13 @@ impl<'a, 'e> Qags<'a, 'e> {
         }
         if self.table.len() == 1 {
             self.noext = true;
-            self.pieces.flatten();
+            self.w.pieces.flatten();
         }
         if let Some(o) = self.outcome {
             return Some(self.finish(o));
         }
         self.extrap = false;
-        self.pieces.next_level();
+        self.w.pieces.next_level();
         self.erlarg = self.errsum;
         None
     }
@@ -464,7 +598,10 @@ impl<'a, 'e> Qags<'a, 'e> {
 
     /// The plain sum over all intervals, pairwise in order of left ends.
     fn finish_sum(&mut self, outcome: Outcome) -> Adaptive {
-        let (value, errsum) = self.pieces.sums();
+        let w = &mut *self.w;
+        let (value, errsum) = w
+            .pieces
+            .sums_with(&mut w.order, &mut w.values, &mut w.errors);
         self.done(value, errsum, outcome)
     }
 
@@ -473,7 +610,7 @@ impl<'a, 'e> Qags<'a, 'e> {
             value,
             abs_error,
             evals: self.ev.evals(),
-            subintervals: self.pieces.len() as u64,
+            subintervals: self.w.pieces.len() as u64,
             outcome,
         }
     }

@@ -10,63 +10,99 @@
 //! allocation. Anything else (infinite ranges, ranges too narrow for the
 //! nodes, too small a budget) goes to [`qags`] unchanged.
 
-use super::gauss_kronrod::{centre, Estimate, Gk};
+use super::gauss_kronrod::{centre, estimate, rule_nodes, Gk};
 use super::kronrod::KronrodRule;
 use super::outcome::{Adaptive, Tolerance};
 use super::qags::{self, Start};
 use super::transform::Range;
-use crate::error::{EvalError, Result};
+use crate::error::Result;
 use crate::exec::points::PointEvaluator as Evaluator;
 
 /// Largest Kronrod rule (G30K61) a stack buffer holds.
-const MAX_POINTS: usize = 61;
+pub const MAX_POINTS: usize = 61;
 
 /// QAGS with pair `rule` on `range`: [`qags::integrate`], with the first
 /// application done by [`start`].
 ///
 /// # Errors
 /// As [`qags::integrate`].
+#[inline]
 pub fn integrate(
     ev: &mut Evaluator,
     rule: &'static KronrodRule,
     range: Range,
     tol: Tolerance,
     budget: u64,
+    given: Option<&[f64]>,
 ) -> Result<Adaptive> {
-    match start(ev, rule, range, tol, budget)? {
+    match start(ev, rule, range, tol, budget, given)? {
         Start::Done(out) => Ok(out),
         Start::Root(root) => qags::resume(ev, Gk::new(rule, range), tol, budget, root),
     }
 }
 
+/// Writes the abscissae of the first application of pair `rule` into
+/// `xs` and returns their number when the small path takes it (a finite
+/// range wide enough for the nodes, a budget of at least one application);
+/// `None` when [`qags::start`] does.
+#[inline]
+pub fn first_nodes(
+    rule: &'static KronrodRule,
+    range: Range,
+    budget: u64,
+    xs: &mut [f64; MAX_POINTS],
+) -> Option<usize> {
+    let m = rule.points();
+    let Range::Finite(lo, hi) = range else {
+        return None;
+    };
+    (budget >= m as u64 && m <= MAX_POINTS && rule_nodes(rule, lo, hi, &mut xs[..m])).then_some(m)
+}
+
 /// [`qags::start`] for pair `rule` on `range`, without heap allocation on
-/// a finite range.
+/// a finite range. `given` holds the integrand's values at the
+/// [`first_nodes`] when a call shared with other integrals computed them
+/// (`None`: evaluate them here); they are checked and counted as if
+/// evaluated here, so the result is the same either way.
 ///
 /// # Errors
 /// As [`qags::start`].
+#[inline]
 pub fn start(
     ev: &mut Evaluator,
     rule: &'static KronrodRule,
     range: Range,
     tol: Tolerance,
     budget: u64,
+    given: Option<&[f64]>,
 ) -> Result<Start> {
     let gk = Gk::new(rule, range);
-    let m = rule.points();
-    let Range::Finite(lo, hi) = range else {
+    let mut xs = [0.0f64; MAX_POINTS];
+    let Some(m) = first_nodes(rule, range, budget, &mut xs) else {
+        // Infinite, too narrow (qags::start reports it) or too small a
+        // budget: the general path.
+        debug_assert!(
+            given.is_none(),
+            "values given for nodes the small path does not use"
+        );
         return qags::start(ev, gk, tol, budget);
     };
-    if budget < m as u64 || m > MAX_POINTS {
-        return qags::start(ev, gk, tol, budget);
-    }
-    let mut xs = [0.0f64; MAX_POINTS];
-    if !finite_nodes(rule, lo, hi, &mut xs[..m]) {
-        // Too narrow: qags::start reports it.
-        return qags::start(ev, gk, tol, budget);
-    }
     let mut fx = [0.0f64; MAX_POINTS];
-    ev.eval_small(&xs[..m], &mut fx[..m])?;
-    let root = finite_apply(rule, lo, hi, &fx[..m])?;
+    // Every value is finite once this returns (`eval_checked`), and on a
+    // finite range the rule's values are the integrand's: what
+    // `Gk::apply` computes, without its transform.
+    let fx = match given {
+        Some(values) => {
+            ev.take(&xs[..m], values)?;
+            values
+        }
+        None => {
+            ev.eval_small(&xs[..m], &mut fx[..m])?;
+            &fx[..m]
+        }
+    };
+    let (lo, hi) = range.gk_root();
+    let root = estimate(rule, centre(lo, hi).1, fx)?;
     Ok(match qags::first_test(&root, tol) {
         Some(outcome) => Start::Done(Adaptive {
             value: root.value,
@@ -76,71 +112,6 @@ pub fn start(
             outcome,
         }),
         None => Start::Root(root),
-    })
-}
-
-/// The nodes of `[lo, hi]` in [`Gk`]'s order (centre, then `c ∓ h·x_j`),
-/// or false when one would not lie strictly inside.
-fn finite_nodes(rule: &KronrodRule, lo: f64, hi: f64, xs: &mut [f64]) -> bool {
-    let (c, h) = centre(lo, hi);
-    let outer = h * rule.xgk[0];
-    if !(lo < c - outer && c + outer < hi) {
-        return false;
-    }
-    // Rounding is monotone and `xgk` decreases, so every node lies between
-    // the outermost pair just checked: no per-node test is needed.
-    xs[0] = c;
-    for (j, &x) in rule.xgk[..rule.n].iter().enumerate() {
-        let a = h * x;
-        xs[1 + 2 * j] = c - a;
-        xs[2 + 2 * j] = c + a;
-    }
-    true
-}
-
-/// [`Gk::apply`] on a finite range, the same operations in the same order.
-fn finite_apply(rule: &KronrodRule, lo: f64, hi: f64, g: &[f64]) -> Result<Estimate, EvalError> {
-    if let Some(k) = g.iter().position(|v| !v.is_finite()) {
-        let mut xs = [0.0f64; MAX_POINTS];
-        finite_nodes(rule, lo, hi, &mut xs[..g.len()]);
-        return Err(EvalError::NonFinite { x: xs[k] });
-    }
-    let n = rule.n;
-    let (_, h) = centre(lo, hi);
-    let fc = g[0];
-    let mut resg = rule.wg[n] * fc;
-    let mut resk = rule.wgk[n] * fc;
-    let mut resabs = resk.abs();
-    for j in 0..n {
-        let (f1, f2) = (g[1 + 2 * j], g[2 + 2 * j]);
-        let fsum = f1 + f2;
-        resg += rule.wg[j] * fsum;
-        resk += rule.wgk[j] * fsum;
-        resabs += rule.wgk[j] * (f1.abs() + f2.abs());
-    }
-    let reskh = 0.5 * resk;
-    let mut resasc = rule.wgk[n] * (fc - reskh).abs();
-    for j in 0..n {
-        resasc += rule.wgk[j] * ((g[1 + 2 * j] - reskh).abs() + (g[2 + 2 * j] - reskh).abs());
-    }
-    let value = resk * h;
-    let resabs = resabs * h;
-    let resasc = resasc * h;
-    let mut error = ((resk - resg) * h).abs();
-    if resasc != 0.0 && error != 0.0 {
-        error = resasc * (200.0 * error / resasc).powf(1.5).min(1.0);
-    }
-    if resabs > f64::MIN_POSITIVE / (50.0 * f64::EPSILON) {
-        error = error.max(50.0 * f64::EPSILON * resabs);
-    }
-    if !(value.is_finite() && error.is_finite() && resasc.is_finite()) {
-        return Err(EvalError::NonFinite { x: f64::NAN });
-    }
-    Ok(Estimate {
-        value,
-        error,
-        resabs,
-        resasc,
     })
 }
 
@@ -185,14 +156,14 @@ mod tests {
                     let rule = kronrod::rule(order);
                     let engine = Engine::new(&ctx);
                     let mut e1 = Evaluator::new(&engine, &f, 1000);
-                    let fast = start(&mut e1, rule, range, tol, 1000);
+                    let fast = start(&mut e1, rule, range, tol, 1000, None);
                     let mut e2 = Evaluator::new(&engine, &f, 1000);
                     let slow = qags::start(&mut e2, Gk::new(rule, range), tol, 1000);
                     let what = format!("{name} order {order} on [{lo}, {hi}]");
                     assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{what}");
                     assert_eq!(e1.evals(), e2.evals(), "{what}");
                     let mut e1 = Evaluator::new(&engine, &f, 100_000);
-                    let fast = integrate(&mut e1, rule, range, tol, 100_000);
+                    let fast = integrate(&mut e1, rule, range, tol, 100_000, None);
                     let mut e2 = Evaluator::new(&engine, &f, 100_000);
                     let slow = qags::integrate(&mut e2, Gk::new(rule, range), tol, 100_000);
                     assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{what}");

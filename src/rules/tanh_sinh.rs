@@ -21,6 +21,13 @@
 //! `50 ε h Σ|w f|`, plus the magnitude of the outermost term on each side,
 //! which bounds the part of the integral beyond the last representable node
 //! for any singularity milder than `|x − a|^−0.97`.
+//!
+//! On a finite range wider than about 2^961 the weights (which carry the
+//! half-width) and their running sums are kept in units of 2^64 and scaled
+//! back at the end: an integral such as ∫ 1 over [−5e307, 5e307] = 1e308 is
+//! then a double although its level sums `Σ w f` (before the step `h`) are
+//! not. The scaling is a power of two, so the abscissae are exact and the
+//! result has the same bits as unscaled sums wherever those do not overflow.
 
 use std::f64::consts::PI;
 
@@ -35,6 +42,22 @@ use crate::reduce::pairwise;
 pub const MAX_LEVEL: u32 = 12;
 /// Coarsest level at which convergence may be declared (`h = 1/8`).
 pub const MIN_LEVEL: u32 = 3;
+
+/// Ranges whose ends exceed this magnitude keep their sums in units of
+/// [`WIDE_SCALE`].
+const WIDE_RANGE: f64 = 1.0e289; // about 2^960
+/// The unit of the weights and sums of a very wide finite range.
+const WIDE_SCALE: f64 = 18_446_744_073_709_551_616.0; // 2^64
+
+/// `range` in the units its sums are kept in, and that unit.
+fn sum_units(range: Range) -> (Range, f64) {
+    match range {
+        Range::Finite(a, b) if a.abs().max(b.abs()) > WIDE_RANGE => {
+            (Range::Finite(a / WIDE_SCALE, b / WIDE_SCALE), WIDE_SCALE)
+        }
+        other => (other, 1.0),
+    }
+}
 
 /// The node at `t ≥ 0` on one side: its abscissa and its weight
 /// `ds/dt · dx/ds` (without the step `h`), or `None` past the last
@@ -61,14 +84,16 @@ struct Node {
 }
 
 /// The nodes new at `level`: the centre (level 0 only), then the left side
-/// outwards, then the right side outwards.
-fn level_nodes(range: Range, level: u32) -> Vec<Node> {
+/// outwards, then the right side outwards. `range` is in sum units of size
+/// `unit`: the abscissae are returned in the integrand's variable, the
+/// weights in sum units.
+fn level_nodes(range: Range, unit: f64, level: u32) -> Vec<Node> {
     let h = 0.5f64.powi(level as i32);
     let (first, stride) = if level == 0 { (1u64, 1u64) } else { (1, 2) };
     let mut nodes = Vec::new();
     if level == 0 {
         nodes.extend(node(range, 0.0, false).map(|(x, w)| Node {
-            x,
+            x: x * unit,
             w,
             t: 0.0,
             right: false,
@@ -81,7 +106,12 @@ fn level_nodes(range: Range, level: u32) -> Vec<Node> {
             let Some((x, w)) = node(range, t, right) else {
                 break;
             };
-            nodes.push(Node { x, w, t, right });
+            nodes.push(Node {
+                x: x * unit,
+                w,
+                t,
+                right,
+            });
             k += stride;
         }
     }
@@ -104,8 +134,9 @@ pub fn integrate(
     max_level: u32,
 ) -> Result<Adaptive> {
     let max_level = max_level.min(MAX_LEVEL);
+    let (range, unit) = sum_units(range);
     let first: Vec<Vec<Node>> = (0..=MIN_LEVEL.min(max_level))
-        .map(|l| level_nodes(range, l))
+        .map(|l| level_nodes(range, unit, l))
         .collect();
     let count: usize = first.iter().map(Vec::len).sum();
     if ev.evals() + count as u64 > budget {
@@ -116,7 +147,7 @@ pub fn integrate(
     let xs: Vec<f64> = first.iter().flatten().map(|n| n.x).collect();
     let mut fx = vec![0.0; xs.len()];
     ev.eval(&xs, &mut fx)?;
-    let mut sums = Sums::new();
+    let mut sums = Sums::new(unit);
     let mut offset = 0;
     for (level, nodes) in first.iter().enumerate() {
         let stop = sums.add_level(level as u32, nodes, &fx[offset..offset + nodes.len()], tol)?;
@@ -129,7 +160,7 @@ pub fn integrate(
     // parallel, the rest moves into the pool at once (PointEvaluator::run).
     ev.run(move |ev| {
         for level in MIN_LEVEL + 1..=max_level {
-            let nodes = level_nodes(range, level);
+            let nodes = level_nodes(range, unit, level);
             if ev.evals() + nodes.len() as u64 > budget {
                 let (value, abs_error) = sums.prev.expect("a level was completed");
                 return Ok(done(ev, value, abs_error, Outcome::Budget));
@@ -155,11 +186,14 @@ struct Sums {
     /// `(S, error)` of the last level.
     prev: Option<(f64, f64)>,
     last_diff: f64,
+    /// The unit of the weights (1, or [`WIDE_SCALE`]).
+    unit: f64,
 }
 
 impl Sums {
-    fn new() -> Sums {
+    fn new(unit: f64) -> Sums {
         Sums {
+            unit,
             total: Dd::ZERO,
             abs_total: Dd::ZERO,
             outer: [(0.0, -1.0); 2],
@@ -199,9 +233,11 @@ impl Sums {
         let abs_terms: Vec<f64> = terms.iter().map(|t| t.abs()).collect();
         self.abs_total = self.abs_total + Dd::from(pairwise(&abs_terms));
         let h = 0.5f64.powi(level as i32);
-        let s = h * self.total.to_f64();
+        // `* self.unit` is exact (a power of two), and the identity when 1.
+        let s = h * self.total.to_f64() * self.unit;
         let floor =
-            50.0 * f64::EPSILON * h * self.abs_total.to_f64() + self.outer[0].0 + self.outer[1].0;
+            (50.0 * f64::EPSILON * h * self.abs_total.to_f64() + self.outer[0].0 + self.outer[1].0)
+                * self.unit;
         let diff = self.prev.map_or(f64::INFINITY, |(p, _)| (s - p).abs());
         let err = diff + floor;
         if level >= MIN_LEVEL {

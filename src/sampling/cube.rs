@@ -103,11 +103,13 @@ impl UnitCube {
         self.axes.iter().any(|a| !matches!(a, Axis::Finite { .. }))
     }
 
-    /// Maps the points of `u` (point-major, [`UnitCube::ndim`] per point)
-    /// in place to the box, and multiplies `jac[p]` by each point's
-    /// Jacobian (times the orientation sign).
-    pub fn map(&self, u: &mut [f64], jac: &mut [f64]) {
-        let d = self.axes.len();
+    /// Maps `npts` points held in columns (coordinate `j` of point `p` at
+    /// `cols[j·stride + p]`) in place to the box, and multiplies `jac[p]`
+    /// by each point's Jacobian (times the orientation sign). Each point
+    /// sees the same operations in the same order whatever `npts` and
+    /// `stride`; the loops run down columns, on SIMD lanes.
+    pub fn map_columns(&self, cols: &mut [f64], stride: usize, npts: usize, jac: &mut [f64]) {
+        let jac = &mut jac[..npts];
         if !self.has_infinite_axis() {
             // A finite box: an affine map with a constant Jacobian (the same
             // operations as the general loop, in the same order).
@@ -117,9 +119,9 @@ impl UnitCube {
                     vol *= w;
                 }
             }
-            for row in u.chunks_exact_mut(d) {
-                for (x, axis) in row.iter_mut().zip(&self.axes) {
-                    if let Axis::Finite { a, w } = *axis {
+            for (k, axis) in self.axes.iter().enumerate() {
+                if let Axis::Finite { a, w } = *axis {
+                    for x in &mut cols[k * stride..k * stride + npts] {
                         *x = w.mul_add(*x, a);
                     }
                 }
@@ -129,31 +131,41 @@ impl UnitCube {
             }
             return;
         }
-        for (row, j) in u.chunks_exact_mut(d).zip(jac.iter_mut()) {
-            let mut w = self.sign;
-            for (x, axis) in row.iter_mut().zip(&self.axes) {
-                let t = *x;
-                match *axis {
-                    Axis::Finite { a, w: width } => {
-                        *x = width.mul_add(t, a);
-                        w *= width;
+        let mut w = vec![self.sign; npts];
+        for (k, axis) in self.axes.iter().enumerate() {
+            let col = cols[k * stride..k * stride + npts].iter_mut().zip(&mut w);
+            match *axis {
+                Axis::Finite { a, w: width } => {
+                    for (x, w) in col {
+                        *x = width.mul_add(*x, a);
+                        *w *= width;
                     }
-                    Axis::Upper { a } => {
-                        let s = 1.0 - t;
-                        *x = a + t / s;
-                        w /= s * s;
+                }
+                Axis::Upper { a } => {
+                    for (x, w) in col {
+                        let s = 1.0 - *x;
+                        *x = a + *x / s;
+                        *w /= s * s;
                     }
-                    Axis::Lower { b } => {
+                }
+                Axis::Lower { b } => {
+                    for (x, w) in col {
+                        let t = *x;
                         *x = b - (1.0 - t) / t;
-                        w /= t * t;
+                        *w /= t * t;
                     }
-                    Axis::Line => {
+                }
+                Axis::Line => {
+                    for (x, w) in col {
+                        let t = *x;
                         let q = t * (1.0 - t);
                         *x = (t - 0.5) / q;
-                        w *= (t * t - t + 0.5) / (q * q);
+                        *w *= (t * t - t + 0.5) / (q * q);
                     }
                 }
             }
+        }
+        for (j, w) in jac.iter_mut().zip(w) {
             *j *= w;
         }
     }
@@ -164,9 +176,10 @@ mod tests {
     use super::*;
 
     fn image(cube: &UnitCube, u: &[f64]) -> (Vec<f64>, f64) {
+        // One point: its columns are its coordinates (stride 1).
         let mut x = u.to_vec();
         let mut j = [1.0];
-        cube.map(&mut x, &mut j);
+        cube.map_columns(&mut x, 1, 1, &mut j);
         (x, j[0])
     }
 
@@ -200,6 +213,38 @@ mod tests {
             assert!((j - fd).abs() <= 1e-6 * fd.abs(), "t {t}: {j} vs {fd}");
             assert!(x0.iter().all(|v| v.is_finite()));
         }
+    }
+
+    #[test]
+    fn column_map_of_many_points_equals_each_point_mapped_alone() {
+        let c = UnitCube::new(
+            &[
+                1.0,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+                2.0,
+                f64::INFINITY,
+            ],
+            &[f64::INFINITY, 3.0, f64::INFINITY, -1.0, 0.0],
+        )
+        .unwrap();
+        let (npts, stride) = (13, 16);
+        let u = |p: usize, k: usize| ((p * 7 + k * 3) % 17 + 1) as f64 / 19.0;
+        let mut cols = vec![f64::NAN; 5 * stride];
+        for k in 0..5 {
+            for p in 0..npts {
+                cols[k * stride + p] = u(p, k);
+            }
+        }
+        let mut jac = vec![2.0; npts];
+        c.map_columns(&mut cols, stride, npts, &mut jac);
+        for p in 0..npts {
+            let (x, j) = image(&c, &(0..5).map(|k| u(p, k)).collect::<Vec<_>>());
+            let got: Vec<f64> = (0..5).map(|k| cols[k * stride + p]).collect();
+            assert_eq!(got, x, "point {p}");
+            assert_eq!(jac[p].to_bits(), (2.0 * j).to_bits(), "point {p}");
+        }
+        assert!(cols[npts..stride].iter().all(|v| v.is_nan()));
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! errors for a confidence interval.
 
 pub mod cube;
+pub mod distributed;
 pub mod eval;
 pub mod mc;
 pub mod moments;
@@ -214,14 +215,14 @@ pub fn integrate_box(
 }
 
 /// The partials of tasks `first ..` of a distributed run (see
-/// [`plan::Distributed`]) into `out` (`partial_len()` doubles per task), on
-/// `ctx`.
+/// [`distributed::Distributed`]) into `out` (`partial_len()` doubles per
+/// task), on `ctx`.
 ///
 /// # Errors
-/// As [`plan::Distributed::partials`].
+/// As [`distributed::Distributed::partials`].
 pub fn integrate_partials(
     ctx: &crate::context::Context,
-    d: &plan::Distributed,
+    d: &distributed::Distributed,
     f: &dyn NdIntegrand,
     first: u64,
     out: &mut [f64],

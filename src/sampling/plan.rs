@@ -22,7 +22,7 @@ use super::moments::{merge_all, Moments};
 use super::par;
 use super::philox::{resolve_seed, Stream};
 use super::sobol::{Scramble, BITS};
-use super::uniform::fill_points;
+use super::uniform::fill_columns;
 use super::{Estimate, SampleOptions};
 use crate::error::{Error, EvalError, Result};
 use crate::exec::evaluator::{Evaluator, Span};
@@ -132,8 +132,8 @@ impl Plan {
         let len = self.task_len(t);
         match *self {
             Plan::MonteCarlo { seed, .. } => {
-                let fill = |first: u64, u: &mut [f64]| {
-                    fill_points(seed, Stream::MonteCarlo, first, ndim, u)
+                let fill = |first: u64, npts: usize, stride: usize, u: &mut [f64]| {
+                    fill_columns(seed, Stream::MonteCarlo, first, ndim, npts, stride, u)
                 };
                 Ok((task_moments(f, cube, t * TASK, len, &fill)?, len))
             }
@@ -146,7 +146,9 @@ impl Plan {
                 let per = points / block;
                 let (r, b) = (t / per, t % per);
                 let scramble = Scramble::new(seed, r, ndim);
-                let fill = |first: u64, u: &mut [f64]| scramble.fill_points(first, u);
+                let fill = |first: u64, npts: usize, stride: usize, u: &mut [f64]| {
+                    scramble.fill_columns(first, npts, stride, u)
+                };
                 Ok((task_moments(f, cube, b * block, len, &fill)?, len))
             }
         }
@@ -315,153 +317,5 @@ pub fn qmc_estimate(reps: &[Vec<Moments>], nout: usize, evals: u64) -> Estimate 
         converged: true,
         iterations: 1,
         chi2_dof: f64::NAN,
-    }
-}
-
-/// Distributed runs: the plan of a fixed-size MC or QMC integral over a
-/// box, as numbered tasks whose partials ranks compute and one process
-/// combines (see the module documentation for the task layout).
-#[derive(Debug, Clone)]
-pub struct Distributed {
-    plan: Option<Plan>,
-    cube: UnitCube,
-    nout: usize,
-}
-
-impl Distributed {
-    /// The tasks of `opts` (rule `MonteCarlo` or `Qmc` with `n > 0`) for
-    /// `nout` components over `lower..upper`. A box with an empty axis has
-    /// no tasks.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArg`] for another rule, `n == 0` (adaptive runs do
-    /// not split), bad bounds or counts.
-    pub fn new(
-        lower: &[f64],
-        upper: &[f64],
-        nout: usize,
-        opts: &crate::options::Options,
-    ) -> Result<Distributed> {
-        let cube = UnitCube::new(lower, upper)?;
-        let s = SampleOptions::from(opts);
-        if opts.n == 0 {
-            return Err(Error::invalid(
-                "a distributed sampling run needs a fixed n > 0 (n = 0 adapts, which does not split)",
-            ));
-        }
-        if nout == 0 {
-            return Err(Error::invalid("nout = 0: at least one component is needed"));
-        }
-        let plan = match opts.rule {
-            crate::options::Rule::MonteCarlo => Plan::monte_carlo(&s, opts.n),
-            crate::options::Rule::Qmc => {
-                let points = opts.n.checked_next_power_of_two().unwrap_or(u64::MAX);
-                Plan::qmc(&s, points, lower.len())?
-            }
-            r => {
-                return Err(Error::invalid(format!(
-                    "rule '{r}' does not split into sample tasks (use monte-carlo or qmc)"
-                )))
-            }
-        };
-        let plan = (!cube.is_empty()).then_some(plan);
-        Ok(Distributed { plan, cube, nout })
-    }
-
-    /// Number of tasks.
-    pub fn tasks(&self) -> u64 {
-        self.plan.as_ref().map_or(0, Plan::tasks)
-    }
-
-    /// Doubles per task partial: `2·nout`.
-    pub fn partial_len(&self) -> usize {
-        2 * self.nout
-    }
-
-    /// Computes the partials of tasks `first .. first + out.len() /
-    /// partial_len()` into `out`, through `ev`.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArg`] when the range is outside `0..tasks()` or `f`
-    /// has another shape; the integrand's errors.
-    pub(crate) fn partials(
-        &self,
-        ev: &Evaluator,
-        f: &dyn NdIntegrand,
-        first: u64,
-        out: &mut [f64],
-    ) -> Result<()> {
-        let len = self.partial_len();
-        let count = (out.len() / len) as u64;
-        if f.nout() != self.nout || f.ndim() != self.cube.ndim() {
-            return Err(Error::invalid(
-                "the integrand's shape differs from the plan's",
-            ));
-        }
-        if first > self.tasks() || count > self.tasks() - first {
-            return Err(Error::invalid(format!(
-                "tasks {first}..{first}+{count} are not inside 0..{}",
-                self.tasks()
-            )));
-        }
-        let Some(plan) = &self.plan else {
-            return Ok(());
-        };
-        if count == 0 {
-            return Ok(());
-        }
-        let wave = par::wave_for(len);
-        let leaf = |t: u64| {
-            let (m, n) = plan.leaf(f, &self.cube, t)?;
-            let flat: Vec<f64> = m.iter().flat_map(|c| [c.mean, c.m2]).collect();
-            Ok((flat, n))
-        };
-        let all = par::tree(
-            Some(ev),
-            first,
-            first + count,
-            wave,
-            Span::WHOLE,
-            &leaf,
-            &|mut a: Vec<f64>, b| {
-                a.extend(b);
-                a
-            },
-        )?;
-        out[..all.len()].copy_from_slice(&all);
-        Ok(())
-    }
-
-    /// Combines the partials of all tasks, in task order, into the
-    /// estimate: bitwise the single-process result.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArg`] when `partials` does not hold `tasks()` partials.
-    pub fn combine(&self, partials: &[f64]) -> Result<Estimate> {
-        let len = self.partial_len();
-        if partials.len() as u64 != self.tasks() * len as u64 {
-            return Err(Error::invalid(format!(
-                "{} partial values given; {} tasks of {len} values each are needed",
-                partials.len(),
-                self.tasks()
-            )));
-        }
-        let Some(plan) = &self.plan else {
-            return Ok(Estimate::zero(self.nout));
-        };
-        let leaf = |t: u64| {
-            let row = &partials[t as usize * len..(t as usize + 1) * len];
-            let n = plan.task_len(t);
-            let m = row
-                .chunks_exact(2)
-                .map(|c| Moments {
-                    n,
-                    mean: c[0],
-                    m2: c[1],
-                })
-                .collect();
-            Ok((m, n))
-        };
-        Ok(plan.reduce(None, self.nout, &leaf)?)
     }
 }

@@ -25,7 +25,7 @@ use wide::u32x8;
 
 use super::philox::{key_of, philox4x32, Stream};
 use super::sobol_table::{SOBOL_DIMS, SOBOL_TABLE};
-use super::uniform::uniform;
+use super::uniform::{uniform, uniform_lanes};
 
 /// Largest dimension of the Sobol sequence.
 pub const MAX_DIM: usize = SOBOL_DIMS;
@@ -127,57 +127,62 @@ impl Scramble {
         Scramble { keys }
     }
 
-    /// Fills `out` (point-major, `ndim` doubles per point) with the
-    /// scrambled points `first, first + 1, …` of this replicate. Bitwise
-    /// equal to [`Scramble::point`] on each.
+    /// Fills the columns of `out` with the scrambled points `first ..
+    /// first + npts` of this replicate: coordinate `d` of point `first + p`
+    /// at `out[d·stride + p]` (`stride ≥ npts`). Bitwise equal to
+    /// [`Scramble::point`] on each.
+    ///
+    /// The Gray-code steps update one digit word per dimension; the
+    /// scramble and the conversion run down each dimension's column on
+    /// eight lanes.
     ///
     /// # Panics
-    /// When the points run past index 2^32 or `ndim > MAX_DIM`.
-    pub fn fill_points(&self, first: u64, out: &mut [f64]) {
+    /// When the points run past index 2^32, `ndim > MAX_DIM`, or `out` is
+    /// shorter than `ndim` columns of `stride`.
+    pub fn fill_columns(&self, first: u64, npts: usize, stride: usize, out: &mut [f64]) {
         let ndim = self.keys.len();
-        let npts = out.len() / ndim;
         assert!(first + npts as u64 <= 1 << BITS && ndim <= MAX_DIM);
+        assert!(npts <= stride && out.len() >= ndim * stride);
         if npts == 0 {
             return;
         }
         let dirs = &directions_reversed()[..ndim];
-        // Reversed unscrambled digits, coordinate-major, by Gray-code steps.
-        let mut x: Vec<u32> = {
-            let mut start = vec![0u32; ndim];
-            sobol_ints(first, &mut start);
-            start.iter().map(|v| v.reverse_bits()).collect()
-        };
-        let stride = npts.next_multiple_of(8);
-        let mut raw = vec![0u32; ndim * stride];
-        for p in 0..npts {
-            if p > 0 {
-                // Point k differs from k − 1 by the direction of the lowest
-                // zero bit of k − 1.
-                let b = (first + p as u64 - 1).trailing_ones() as usize;
-                for (xd, v) in x.iter_mut().zip(dirs) {
-                    *xd ^= v[b];
-                }
+        // The direction index of each Gray-code step: point k differs from
+        // k − 1 by the direction of the lowest zero bit of k − 1.
+        let steps: Vec<u8> = (1..npts)
+            .map(|p| (first + p as u64 - 1).trailing_ones() as u8)
+            .collect();
+        let padded = npts.next_multiple_of(8);
+        let mut raw = vec![0u32; padded];
+        let mut start = vec![0u32; ndim];
+        sobol_ints(first, &mut start);
+        for (d, ((&(k1, k2), v), &x0)) in self.keys.iter().zip(dirs).zip(&start).enumerate() {
+            // Reversed unscrambled digits of dimension d, by Gray-code steps.
+            let mut x = x0.reverse_bits();
+            raw[0] = x;
+            for (r, &b) in raw[1..npts].iter_mut().zip(&steps) {
+                x ^= v[usize::from(b)];
+                *r = x;
             }
-            for (d, &xd) in x.iter().enumerate() {
-                raw[d * stride + p] = xd;
-            }
-        }
-        for (d, &(k1, k2)) in self.keys.iter().enumerate() {
-            let col = &raw[d * stride..(d + 1) * stride];
-            for (g, lanes) in col.chunks_exact(8).enumerate() {
+            let col = &mut out[d * stride..d * stride + npts];
+            for (g, lanes) in raw.chunks_exact(8).enumerate() {
                 let r = u32x8::new(lanes.try_into().expect("8 lanes"));
                 let s = reverse_lanes(owen_hash_lanes(r, k1));
                 let low = low_digits_lanes(s, k2);
-                let (s, low) = (s.to_array(), low.to_array());
-                for l in 0..8.min(npts - 8 * g) {
-                    out[(8 * g + l) * ndim + d] = uniform(s[l], low[l]);
+                let n = 8.min(npts - 8 * g);
+                if n == 8 {
+                    uniform_lanes(s, low, &mut col[8 * g..8 * g + 8]);
+                } else {
+                    let mut last = [0.0; 8];
+                    uniform_lanes(s, low, &mut last);
+                    col[8 * g..8 * g + n].copy_from_slice(&last[..n]);
                 }
             }
         }
     }
 
     /// The scrambled point `index` of this replicate (the scalar reference
-    /// of [`Scramble::fill_points`]).
+    /// of [`Scramble::fill_columns`]).
     pub fn point(&self, index: u64, out: &mut [f64]) {
         let mut x = vec![0u32; self.keys.len()];
         sobol_ints(index, &mut x);
@@ -285,13 +290,17 @@ mod tests {
     fn lane_fill_with_gray_code_steps_equals_the_scalar_reference() {
         let s = Scramble::new(3, 0, 7);
         for (first, n) in [(1000u64, 41usize), (0, 1), (5, 8), ((1 << 32) - 9, 9)] {
-            let mut stepped = vec![0.0; 7 * n];
-            s.fill_points(first, &mut stepped);
+            let stride = n + 3;
+            let mut stepped = vec![f64::NAN; 7 * stride];
+            s.fill_columns(first, n, stride, &mut stepped);
             for p in 0..n {
                 let mut one = vec![0.0; 7];
                 s.point(first + p as u64, &mut one);
-                assert_eq!(&stepped[p * 7..p * 7 + 7], &one[..], "point {first}+{p}");
+                let col: Vec<f64> = (0..7).map(|d| stepped[d * stride + p]).collect();
+                assert_eq!(col, one, "point {first}+{p}");
             }
+            // Nothing is written past n in a column.
+            assert!(stepped[n..stride].iter().all(|v| v.is_nan()));
         }
     }
 
@@ -302,11 +311,11 @@ mod tests {
         let m = 12;
         let s = Scramble::new(99, 5, 3);
         let mut pts = vec![0.0; 3 << m];
-        s.fill_points(0, &mut pts);
+        s.fill_columns(0, 1 << m, 1 << m, &mut pts);
         for d in 0..3 {
             let mut seen = vec![false; 1 << m];
-            for p in pts.chunks_exact(3) {
-                let cell = (p[d] * f64::from(1u32 << m)) as usize;
+            for x in &pts[d << m..(d + 1) << m] {
+                let cell = (x * f64::from(1u32 << m)) as usize;
                 assert!(!seen[cell]);
                 seen[cell] = true;
             }
@@ -318,8 +327,8 @@ mod tests {
     fn replicates_differ() {
         let (a, b) = (Scramble::new(1, 0, 4), Scramble::new(1, 1, 4));
         let (mut pa, mut pb) = (vec![0.0; 4], vec![0.0; 4]);
-        a.fill_points(0, &mut pa);
-        b.fill_points(0, &mut pb);
+        a.fill_columns(0, 1, 1, &mut pa);
+        b.fill_columns(0, 1, 1, &mut pb);
         assert_ne!(pa, pb);
     }
 }

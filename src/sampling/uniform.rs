@@ -5,7 +5,7 @@
 //! ranges and VEGAS grids may divide by `u` or `1 - u`). Point `i`'s
 //! coordinates are the same whatever block of points is being filled.
 
-use wide::{f64x4, i32x4, u32x8};
+use wide::u32x8;
 
 use super::philox::{key_of, philox4x32, philox4x32_lanes, philox4x32_lanes_multi, Stream};
 
@@ -27,7 +27,7 @@ pub fn uniform(hi: u32, lo: u32) -> f64 {
 }
 
 /// Sample `index`'s coordinates under `seed` (resolved) and `stream`, one
-/// Philox block per coordinate pair: the reference for [`fill_points`].
+/// Philox block per coordinate pair: the reference for [`fill_columns`].
 pub fn point(seed: u64, stream: Stream, index: u64, out: &mut [f64]) {
     let key = key_of(seed);
     for (j, pair) in out.chunks_mut(2).enumerate() {
@@ -42,93 +42,84 @@ pub fn point(seed: u64, stream: Stream, index: u64, out: &mut [f64]) {
     }
 }
 
-/// Fills `out` (point-major, `ndim` doubles per point) with the points
-/// `first, first + 1, …` of `stream` under `seed`, eight points per Philox
-/// lane call. Bitwise equal to calling [`point`] on each.
-pub fn fill_points(seed: u64, stream: Stream, first: u64, ndim: usize, out: &mut [f64]) {
-    debug_assert!(ndim > 0 && out.len().is_multiple_of(ndim));
-    let npts = out.len() / ndim;
+/// Fills the columns of `out` with the points `first .. first + npts` of
+/// `stream` under `seed`: coordinate `j` of point `first + p` goes to
+/// `out[j·stride + p]` (column-major, `stride ≥ npts`). Bitwise equal to
+/// calling [`point`] on each.
+///
+/// Each Philox lane call makes one coordinate pair of eight consecutive
+/// points, and four such calls (32 points) interleave; their words convert
+/// to doubles on SIMD lanes and land as contiguous runs of a column, so
+/// nothing is transposed or scattered.
+///
+/// # Panics
+/// When `out` is shorter than `ndim` columns of `stride`, or `npts > stride`.
+pub fn fill_columns(
+    seed: u64,
+    stream: Stream,
+    first: u64,
+    ndim: usize,
+    npts: usize,
+    stride: usize,
+    out: &mut [f64],
+) {
+    assert!(npts <= stride && out.len() >= ndim * stride);
     let key = key_of(seed);
     let pairs = ndim.div_ceil(2);
     let lane_offsets = u32x8::new([0, 1, 2, 3, 4, 5, 6, 7]);
-    let mut p = 0;
-    while p + 8 <= npts {
-        let i = first + p as u64;
+    // The counter of eight points from `i` (carrying into the high word
+    // where the low word wraps), coordinate pair `j`.
+    let ctr = |i: u64, j: usize| {
         let lo = u32x8::splat(i as u32) + lane_offsets;
-        // Carry into the high word where the low word wrapped.
         let carry: [u32; 8] =
             std::array::from_fn(|l| u32::from((i as u32).checked_add(l as u32).is_none()));
         let hi = u32x8::splat((i >> 32) as u32) + u32x8::new(carry);
-        let rows = &mut out[p * ndim..(p + 8) * ndim];
-        let ctr = |j: usize| [lo, hi, u32x8::splat(j as u32), u32x8::splat(stream as u32)];
-        let mut j = 0;
-        while j + 4 <= pairs {
-            let w = philox4x32_lanes_multi([ctr(j), ctr(j + 1), ctr(j + 2), ctr(j + 3)], key);
-            for (k, set) in w.iter().enumerate() {
-                store_pair(rows, ndim, j + k, set);
+        [lo, hi, u32x8::splat(j as u32), u32x8::splat(stream as u32)]
+    };
+    let groups = npts / 8;
+    for j in 0..pairs {
+        let (c0, rest) = out[2 * j * stride..].split_at_mut(stride);
+        let mut c1 = (2 * j + 1 < ndim).then(|| &mut rest[..stride]);
+        let mut store = |g: usize, w: &[u32x8; 4]| {
+            uniform_lanes(w[0], w[1], &mut c0[8 * g..8 * g + 8]);
+            if let Some(c1) = c1.as_deref_mut() {
+                uniform_lanes(w[2], w[3], &mut c1[8 * g..8 * g + 8]);
             }
-            j += 4;
-        }
-        while j + 2 <= pairs {
-            let w = philox4x32_lanes_multi([ctr(j), ctr(j + 1)], key);
+        };
+        let mut g = 0;
+        while g + 2 <= groups {
+            let at = |k: usize| ctr(first + 8 * (g + k) as u64, j);
+            let w = philox4x32_lanes_multi([at(0), at(1)], key);
             for (k, set) in w.iter().enumerate() {
-                store_pair(rows, ndim, j + k, set);
+                store(g + k, set);
             }
-            j += 2;
+            g += 2;
         }
-        if j < pairs {
-            store_pair(rows, ndim, j, &philox4x32_lanes(ctr(j), key));
+        while g < groups {
+            store(g, &philox4x32_lanes(ctr(first + 8 * g as u64, j), key));
+            g += 1;
         }
-        p += 8;
     }
-    for q in p..npts {
-        point(
-            seed,
-            stream,
-            first + q as u64,
-            &mut out[q * ndim..(q + 1) * ndim],
-        );
+    let mut one = vec![0.0; ndim];
+    for q in 8 * groups..npts {
+        point(seed, stream, first + q as u64, &mut one);
+        for (j, &v) in one.iter().enumerate() {
+            out[j * stride + q] = v;
+        }
     }
 }
 
-/// [`uniform`] on eight lanes: the same bits, converted four at a time
-/// (`hi − 2^31` fits an `i32`, and adding 2^31 back is exact).
+/// [`uniform`] on eight lanes into `out[..8]`: the same bits (the high word
+/// and the top 21 bits of the low word convert exactly, and their scaled
+/// sum is exact).
 #[inline(always)]
-fn uniform_lanes(hi: u32x8, lo: u32x8) -> [f64; 8] {
-    let h = (hi ^ u32x8::splat(0x8000_0000)).to_array();
-    let l: [u32; 8] = (lo >> 11u32).to_array();
-    let half = |v: &[u32; 8], k: usize| {
-        f64x4::from_i32x4(i32x4::new([
-            v[k] as i32,
-            v[k + 1] as i32,
-            v[k + 2] as i32,
-            v[k + 3] as i32,
-        ]))
-    };
-    let conv = |k: usize| {
-        let hf = half(&h, k) + f64x4::splat(2_147_483_648.0);
-        let lf = half(&l, k) * f64x4::splat(TWO_M53);
-        hf.mul_add(f64x4::splat(TWO_M32), lf)
-            .max(f64x4::splat(SMALLEST))
-            .to_array()
-    };
-    let (a, b) = (conv(0), conv(4));
-    [a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]]
-}
-
-/// Writes coordinates `2j` and `2j + 1` (when below `ndim`) of eight
-/// points from one lane block.
-#[inline(always)]
-fn store_pair(rows: &mut [f64], ndim: usize, j: usize, w: &[u32x8; 4]) {
-    let first = uniform_lanes(w[0], w[1]);
-    for (row, v) in rows.chunks_exact_mut(ndim).zip(first) {
-        row[2 * j] = v;
-    }
-    if 2 * j + 1 < ndim {
-        let second = uniform_lanes(w[2], w[3]);
-        for (row, v) in rows.chunks_exact_mut(ndim).zip(second) {
-            row[2 * j + 1] = v;
-        }
+pub fn uniform_lanes(hi: u32x8, lo: u32x8, out: &mut [f64]) {
+    let h = hi.to_array();
+    let l = (lo >> 11u32).to_array();
+    for ((o, &h), &l) in out[..8].iter_mut().zip(&h).zip(&l) {
+        *o = f64::from(h)
+            .mul_add(TWO_M32, f64::from(l) * TWO_M53)
+            .max(SMALLEST);
     }
 }
 
@@ -158,19 +149,31 @@ mod tests {
     }
 
     #[test]
-    fn lane_fill_equals_pointwise_generation_across_the_word_carry() {
+    fn column_fill_equals_pointwise_generation_across_the_word_carry() {
         let seed = 0xDEAD_BEEF_0000_0001;
         for ndim in [1usize, 2, 3, 5, 8] {
-            let first = (1u64 << 32) - 5; // lanes straddle the carry
-            let npts = 21;
-            let mut filled = vec![0.0; npts * ndim];
-            fill_points(seed, Stream::MonteCarlo, first, ndim, &mut filled);
+            // Lanes straddle the carry; 53 points are one interleaved run
+            // of 32, two single groups of 8 and a scalar tail of 5.
+            let first = (1u64 << 32) - 13;
+            let (npts, stride) = (53, 56);
+            let mut filled = vec![f64::NAN; ndim * stride];
+            fill_columns(
+                seed,
+                Stream::MonteCarlo,
+                first,
+                ndim,
+                npts,
+                stride,
+                &mut filled,
+            );
             for q in 0..npts {
                 let mut one = vec![0.0; ndim];
                 point(seed, Stream::MonteCarlo, first + q as u64, &mut one);
-                let row = &filled[q * ndim..(q + 1) * ndim];
-                assert_eq!(row, &one[..], "ndim {ndim} point {q}");
+                let col: Vec<f64> = (0..ndim).map(|j| filled[j * stride + q]).collect();
+                assert_eq!(col, one, "ndim {ndim} point {q}");
             }
+            // Nothing is written past npts in a column.
+            assert!(filled[npts..stride].iter().all(|v| v.is_nan()));
         }
     }
 
@@ -178,7 +181,7 @@ mod tests {
     fn uniform_mean_and_variance_match_the_uniform_law() {
         let n = 1 << 16;
         let mut v = vec![0.0; n * 3];
-        fill_points(1, Stream::MonteCarlo, 0, 3, &mut v);
+        fill_columns(1, Stream::MonteCarlo, 0, 3, n, n, &mut v);
         let mean = v.iter().sum::<f64>() / v.len() as f64;
         let var = v.iter().map(|x| (x - 0.5) * (x - 0.5)).sum::<f64>() / v.len() as f64;
         // Standard errors: 1/sqrt(12·3n) ≈ 6.5e-4 and about 3.8e-4.

@@ -36,7 +36,7 @@ use super::eval::{chunk_points, weighted_values, Scratch, TASK};
 use super::moments::{merge_all, Moments};
 use super::par;
 use super::philox::{resolve_seed, Stream};
-use super::uniform::{fill_points, SMALLEST};
+use super::uniform::{fill_columns, SMALLEST};
 use super::{Estimate, SampleOptions};
 use crate::error::{Error, EvalError, Result};
 use crate::exec::evaluator::{Evaluator, Span};
@@ -79,29 +79,38 @@ impl Grid {
         &self.edges[a * (BINS + 1)..(a + 1) * (BINS + 1)]
     }
 
-    /// Maps the uniform points of `y` (point-major) in place through the
-    /// grid, multiplying `jac` by the grid's Jacobian and recording each
-    /// coordinate's bin in `bins`.
-    pub fn map(&self, y: &mut [f64], jac: &mut [f64], bins: &mut [u16]) {
-        let d = self.ndim;
+    /// Maps `npts` uniform points held in columns (coordinate `a` of point
+    /// `p` at `y[a·stride + p]`) in place through the grid, multiplying
+    /// `jac` by the grid's Jacobian and recording each coordinate's bin in
+    /// `bins` (same layout). Each point sees the same operations in the
+    /// same order whatever `npts` and `stride`.
+    pub fn map_columns(
+        &self,
+        y: &mut [f64],
+        stride: usize,
+        npts: usize,
+        jac: &mut [f64],
+        bins: &mut [u16],
+    ) {
         let nb = BINS as f64;
-        for ((row, j), brow) in y
-            .chunks_exact_mut(d)
-            .zip(jac.iter_mut())
-            .zip(bins.chunks_exact_mut(d))
-        {
-            let mut w = 1.0;
-            for (a, (x, b)) in row.iter_mut().zip(brow.iter_mut()).enumerate() {
+        let mut w = vec![1.0; npts];
+        for a in 0..self.ndim {
+            let edges = &self.edges[a * (BINS + 1)..(a + 1) * (BINS + 1)];
+            let col = &mut y[a * stride..a * stride + npts];
+            let bcol = &mut bins[a * stride..a * stride + npts];
+            for ((x, b), w) in col.iter_mut().zip(bcol).zip(&mut w) {
                 let z = *x * nb;
                 let i = (z as usize).min(BINS - 1);
-                let e = &self.edges[a * (BINS + 1) + i..a * (BINS + 1) + i + 2];
-                let width = e[1] - e[0];
+                let (e0, e1) = (edges[i], edges[i + 1]);
+                let width = e1 - e0;
                 *x = width
-                    .mul_add(z - i as f64, e[0])
+                    .mul_add(z - i as f64, e0)
                     .clamp(SMALLEST, 1.0 - 2.0 * SMALLEST);
-                w *= nb * width;
+                *w *= nb * width;
                 *b = i as u16;
             }
+        }
+        for (j, w) in jac[..npts].iter_mut().zip(w) {
             *j *= w;
         }
     }
@@ -256,33 +265,33 @@ fn iteration_task(
     let mut bins = vec![0u16; chunk * ndim];
     let mut hist = vec![0.0; ndim * BINS];
     let mut acc = vec![Moments::default(); nout];
+    let mut sq = vec![0.0; chunk];
     let mut done = 0u64;
     while done < len {
         let npts = chunk.min((len - done) as usize);
-        fill_points(
+        fill_columns(
             seed,
             Stream::Vegas,
             first + done,
             ndim,
-            &mut s.u[..npts * ndim],
+            npts,
+            s.cap,
+            &mut s.u,
         );
         s.jac[..npts].fill(1.0);
-        grid.map(
-            &mut s.u[..npts * ndim],
-            &mut s.jac[..npts],
-            &mut bins[..npts * ndim],
-        );
+        grid.map_columns(&mut s.u, s.cap, npts, &mut s.jac, &mut bins);
         weighted_values(f, cube, npts, &mut s)?;
         for (k, a) in acc.iter_mut().enumerate() {
             *a = a.merge(Moments::of_strided(&s.vals[k..npts * nout], nout));
         }
-        for (row, brow) in s.vals[..npts * nout]
-            .chunks_exact(nout)
-            .zip(bins.chunks_exact(ndim))
-        {
-            let w: f64 = row.iter().map(|v| v * v).sum();
-            for (a, &b) in brow.iter().enumerate() {
-                hist[a * BINS + usize::from(b)] += w;
+        for (q, row) in sq.iter_mut().zip(s.vals[..npts * nout].chunks_exact(nout)) {
+            *q = row.iter().map(|v| v * v).sum();
+        }
+        // Each histogram cell adds its points' weights in point order.
+        for a in 0..ndim {
+            let h = &mut hist[a * BINS..(a + 1) * BINS];
+            for (&b, &q) in bins[a * s.cap..a * s.cap + npts].iter().zip(&sq) {
+                h[usize::from(b)] += q;
             }
         }
         done += npts as u64;
@@ -352,7 +361,7 @@ mod tests {
         let h: Vec<f64> = (0..BINS).map(|i| (i as f64 + 1.0).powi(2)).collect();
         g.refine(&h);
         let (mut y, mut j, mut b) = ([0.3], [1.0], [0u16]);
-        g.map(&mut y, &mut j, &mut b);
+        g.map_columns(&mut y, 1, 1, &mut j, &mut b);
         let i = usize::from(b[0]);
         let e = g.axis(0);
         assert!(y[0] >= e[i] && y[0] <= e[i + 1]);

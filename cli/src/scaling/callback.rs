@@ -1,39 +1,49 @@
 //! A user's C integrand loaded from a shared object: `--callback lib.so:symbol`
-//! names a function `double f(double x, void *params)` (GSL's order), which
-//! is called with `params = NULL`.
+//! names a function `double f(double x, void *params)` (GSL's order), or,
+//! with `--dims D`, a multi-dimensional point callback of the C API's
+//! `vq_nd_fn` type, `int f(const double *x, size_t ndim, double *fval,
+//! size_t nout, void *params)` (called with `nout = 1`). Either is called
+//! with `params = NULL`.
 //!
-//! Invariant: the function pointer is only reachable through a
-//! [`CallbackFn`], which keeps the shared object loaded for as long as it
-//! lives; the function runs concurrently on the worker threads, as the C API
-//! documents for every callback.
+//! Invariant: a function pointer is only reachable through a
+//! [`CallbackFn`] or an [`NdCallbackFn`], which keep the shared object
+//! loaded (a [`Symbol`]) for as long as they live; the function runs
+//! concurrently on the worker threads, as the C API documents for every
+//! callback.
 
-use std::ffi::{c_void, CStr, CString};
+use std::ffi::{c_int, c_void, CStr, CString};
+
+use vquad::integrand::nd::NdIntegrand;
+use vquad::EvalError;
 
 /// The C signature of a callback integrand.
 pub type CFn = unsafe extern "C" fn(f64, *mut c_void) -> f64;
 
-/// A loaded callback and the library that holds it.
+/// The C signature of a multi-dimensional point callback (`vq_nd_fn`).
+pub type NdFn = unsafe extern "C" fn(*const f64, usize, *mut f64, usize, *mut c_void) -> c_int;
+
+/// A symbol of a shared object that stays loaded while this lives.
 #[derive(Debug)]
-pub struct CallbackFn {
+pub struct Symbol {
     handle: *mut c_void,
-    f: CFn,
+    addr: *mut c_void,
     /// `lib.so:symbol` as given.
     pub spec: String,
 }
 
 // SAFETY: the handle is only passed to dlclose (thread-safe) on drop, and a
 // C integrand passed to vquad must be callable from any thread (documented).
-unsafe impl Send for CallbackFn {}
-// SAFETY: as above; calls through `f` share no Rust state.
-unsafe impl Sync for CallbackFn {}
+unsafe impl Send for Symbol {}
+// SAFETY: as above; calls through the symbol share no Rust state.
+unsafe impl Sync for Symbol {}
 
-impl CallbackFn {
+impl Symbol {
     /// Loads `spec` = `path:symbol`. The path is split at its last `:`.
     ///
     /// # Errors
     /// A message naming what failed: the format, `dlopen` (with `dlerror`'s
     /// text) or the symbol lookup.
-    pub fn load(spec: &str) -> Result<CallbackFn, String> {
+    pub fn load(spec: &str) -> Result<Symbol, String> {
         let (path, symbol) = spec
             .rsplit_once(':')
             .filter(|(p, s)| !p.is_empty() && !s.is_empty())
@@ -47,21 +57,47 @@ impl CallbackFn {
             return Err(format!("cannot load '{path}': {}", dl_error()));
         }
         // SAFETY: handle is a live handle from dlopen and c_sym is valid.
-        let sym = unsafe { libc::dlsym(handle, c_sym.as_ptr()) };
-        if sym.is_null() {
+        let addr = unsafe { libc::dlsym(handle, c_sym.as_ptr()) };
+        if addr.is_null() {
             let e = format!("no symbol '{symbol}' in '{path}': {}", dl_error());
             // SAFETY: handle came from dlopen and is closed once.
             unsafe { libc::dlclose(handle) };
             return Err(e);
         }
-        // SAFETY: the user names a function of type double(double, void*);
-        // a data pointer of the same size is reinterpreted as that type.
-        let f: CFn = unsafe { std::mem::transmute::<*mut c_void, CFn>(sym) };
-        Ok(CallbackFn {
+        Ok(Symbol {
             handle,
-            f,
+            addr,
             spec: spec.to_string(),
         })
+    }
+}
+
+impl Drop for Symbol {
+    fn drop(&mut self) {
+        // SAFETY: handle came from dlopen and is closed exactly once.
+        unsafe { libc::dlclose(self.handle) };
+    }
+}
+
+/// A loaded one-dimensional callback `double f(double x, void *params)`.
+#[derive(Debug)]
+pub struct CallbackFn {
+    f: CFn,
+    /// The library and symbol it came from.
+    pub symbol: Symbol,
+}
+
+impl CallbackFn {
+    /// Loads `spec` = `path:symbol` as a one-dimensional callback.
+    ///
+    /// # Errors
+    /// As [`Symbol::load`].
+    pub fn load(spec: &str) -> Result<CallbackFn, String> {
+        let symbol = Symbol::load(spec)?;
+        // SAFETY: the user names a function of type double(double, void*);
+        // a data pointer of the same size is reinterpreted as that type.
+        let f: CFn = unsafe { std::mem::transmute::<*mut c_void, CFn>(symbol.addr) };
+        Ok(CallbackFn { f, symbol })
     }
 
     /// Calls the function at `x` with `params = NULL`.
@@ -72,10 +108,51 @@ impl CallbackFn {
     }
 }
 
-impl Drop for CallbackFn {
-    fn drop(&mut self) {
-        // SAFETY: handle came from dlopen and is closed exactly once.
-        unsafe { libc::dlclose(self.handle) };
+/// A loaded multi-dimensional point callback of type `vq_nd_fn`, as an
+/// integrand of `ndim` variables and one component.
+#[derive(Debug)]
+pub struct NdCallbackFn {
+    f: NdFn,
+    ndim: usize,
+    /// The library and symbol it came from.
+    pub symbol: Symbol,
+}
+
+impl NdCallbackFn {
+    /// Loads `spec` = `path:symbol` as a `vq_nd_fn` of `ndim` variables.
+    ///
+    /// # Errors
+    /// As [`Symbol::load`], and an `ndim` outside the library's range.
+    pub fn load(spec: &str, ndim: usize) -> Result<NdCallbackFn, String> {
+        vquad::integrand::nd::check_shape(ndim, 1).map_err(|e| e.to_string())?;
+        let symbol = Symbol::load(spec)?;
+        // SAFETY: the user names a function of the vq_nd_fn type; a data
+        // pointer of the same size is reinterpreted as that type.
+        let f: NdFn = unsafe { std::mem::transmute::<*mut c_void, NdFn>(symbol.addr) };
+        Ok(NdCallbackFn { f, ndim, symbol })
+    }
+}
+
+impl NdIntegrand for NdCallbackFn {
+    fn ndim(&self) -> usize {
+        self.ndim
+    }
+
+    fn nout(&self) -> usize {
+        1
+    }
+
+    fn eval_nd(&self, xs: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
+        for (x, y) in xs.chunks_exact(self.ndim).zip(out.iter_mut()) {
+            // SAFETY: `x` holds `ndim` readable doubles and `y` one writable
+            // double, as the vq_nd_fn contract states; the library stays
+            // loaded while `self` lives.
+            let code = unsafe { (self.f)(x.as_ptr(), self.ndim, y, 1, std::ptr::null_mut()) };
+            if code != 0 {
+                return Err(EvalError::Callback { code });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -112,6 +189,14 @@ mod tests {
         assert_eq!(f.call(0.0), 1.0);
         assert_eq!(f.call(1.0), 1.0f64.cos());
         let e = CallbackFn::load("libm.so.6:no_such_symbol_vquad").unwrap_err();
+        assert!(e.contains("no symbol"), "{e}");
+    }
+
+    #[test]
+    fn multi_dimensional_callbacks_refuse_shapes_the_library_refuses() {
+        let e = NdCallbackFn::load("libm.so.6:cos", 0).unwrap_err();
+        assert!(e.contains("ndim = 0"), "{e}");
+        let e = NdCallbackFn::load("libm.so.6:no_such_symbol_vquad", 3).unwrap_err();
         assert!(e.contains("no symbol"), "{e}");
     }
 }

@@ -287,7 +287,7 @@ pub struct SweepRecords {
 /// workload always right after the 2-thread ceiling), and the warm-up of the
 /// first run after a switch would bias α corrected.
 pub fn work_runs_first(round: usize, k: usize, n: usize) -> bool {
-    ((round / n.max(1)) + k) % 2 == 0
+    ((round / n.max(1)) + k).is_multiple_of(2)
 }
 
 /// Runs `cfg.rounds` interleaved rounds of `work` and `ceiling` (after
