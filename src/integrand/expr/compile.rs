@@ -5,7 +5,8 @@
 //!    reference semantics), identical subexpressions are shared (`x^2` in
 //!    `sin(x^2) + x^2` is computed once), and powers with a small constant
 //!    integer exponent become multiplications (square-and-multiply, then a
-//!    reciprocal for negative exponents). Where FMA is compiled in, a
+//!    reciprocal for negative exponents). A product used only by a
+//!    negation becomes one negated product; where FMA is compiled in, a
 //!    product used only by an addition or subtraction is fused with it.
 //! 2. The DAG, already in a valid evaluation order, gets registers by a
 //!    linear scan: a register is freed after the last instruction that reads
@@ -60,6 +61,9 @@ pub(crate) struct Program {
     /// Where the value ends up: a register, or a constant when the
     /// expression depends on no variable.
     pub result: Operand,
+    /// `used[v]`: whether the program reads variable `v` (its result or an
+    /// operand is register `v`).
+    pub used: Vec<bool>,
 }
 
 /// A value during compilation: a constant, a variable, or a DAG node.
@@ -184,17 +188,15 @@ pub(crate) fn compile(nodes: &[Node], nvars: usize) -> Program {
     allocate(&fuse(&dag.nodes, root), root, nvars)
 }
 
-/// Fuses `a·b ± c` and `c − a·b` into one instruction where the product is
-/// used only there, on targets with hardware FMA (where the SIMD and the
-/// scalar `mul_add` round identically; elsewhere nothing is fused).
+/// Fuses a negated product `−(a·b)` into one instruction, and on targets
+/// with hardware FMA (where the SIMD and the scalar `mul_add` round
+/// identically; elsewhere they are left apart) `a·b ± c` and `c − a·b`,
+/// wherever the product has no other use.
 fn fuse(nodes: &[(Op, Val, Val)], root: Val) -> Vec<(Op, [Val; 3])> {
     let mut out: Vec<(Op, [Val; 3])> = nodes
         .iter()
         .map(|&(op, a, b)| (op, [a, b, Val::Const(0.0)]))
         .collect();
-    if !cfg!(target_feature = "fma") {
-        return out;
-    }
     let mut uses = vec![0u32; nodes.len()];
     for v in nodes.iter().flat_map(|&(_, a, b)| [a, b]).chain([root]) {
         if let Val::Node(j) = v {
@@ -205,12 +207,14 @@ fn fuse(nodes: &[(Op, Val, Val)], root: Val) -> Vec<(Op, [Val; 3])> {
         Val::Node(j) if nodes[j as usize].0 == Op::Mul && uses[j as usize] == 1 => Some(j as usize),
         _ => None,
     };
+    let fma = cfg!(target_feature = "fma");
     for (i, &(op, a, b)) in nodes.iter().enumerate() {
         let fused = match op {
-            Op::Add => product(a)
+            Op::Neg => product(a).map(|j| (Op::NegMul, j, Val::Const(0.0))),
+            Op::Add if fma => product(a)
                 .map(|j| (Op::MulAdd, j, b))
                 .or(product(b).map(|j| (Op::MulAdd, j, a))),
-            Op::Sub => product(a)
+            Op::Sub if fma => product(a)
                 .map(|j| (Op::MulSub, j, b))
                 .or(product(b).map(|j| (Op::NegMulAdd, j, a))),
             _ => None,
@@ -300,11 +304,20 @@ fn allocate(nodes: &[(Op, [Val; 3])], root: Val, nvars: usize) -> Program {
             }
         }
     }
+    let mut used = vec![false; nvars];
+    for o in code.iter().flat_map(|i| [i.a, i.b, i.c]).chain([result]) {
+        if let Operand::Reg(r) = o {
+            if (r as usize) < nvars {
+                used[r as usize] = true;
+            }
+        }
+    }
     Program {
         code,
         regs: regs as usize,
         nvars,
         result,
         consts,
+        used,
     }
 }

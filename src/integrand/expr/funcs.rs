@@ -13,7 +13,11 @@
 // Polynomial coefficients are quoted with the digits their sources publish.
 #![allow(clippy::excessive_precision)]
 
+use super::exp::{pow2, Bits};
 use crate::simd::Lane;
+
+pub(crate) use super::exp::exp;
+pub(crate) use super::trig::TRIG_LIMIT;
 
 /// An operator: arithmetic, a function, or the prefix minus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,6 +55,8 @@ pub(crate) enum Op {
     MulSub,
     /// `c − a·b`, fused by the compiler.
     NegMulAdd,
+    /// `−(a·b)`, fused by the compiler from a negated product.
+    NegMul,
 }
 
 /// Functions callable by name, with the operator each one is.
@@ -105,7 +111,15 @@ impl Op {
     /// Number of operands.
     pub fn arity(self) -> usize {
         match self {
-            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Atan2 | Op::Min | Op::Max => 2,
+            Op::Add
+            | Op::Sub
+            | Op::Mul
+            | Op::Div
+            | Op::Pow
+            | Op::Atan2
+            | Op::Min
+            | Op::Max
+            | Op::NegMul => 2,
             Op::MulAdd | Op::MulSub | Op::NegMulAdd => 3,
             _ => 1,
         }
@@ -150,6 +164,7 @@ impl Op {
             Op::Add => a + b,
             Op::Sub => a - b,
             Op::Mul => a * b,
+            Op::NegMul => -(a * b),
             Op::Div => a / b,
             Op::Pow => a.powf(b),
             Op::Atan2 => a.atan2(b),
@@ -189,14 +204,15 @@ fn splat(v: f64) -> Lane {
     Lane::splat(v)
 }
 
-/// A fast-path result and the mask of lanes it does not cover (all bits set
-/// where the scalar reference must recompute the lane).
+/// A fast-path result and the mask of lanes it covers (all bits set where
+/// the fast path holds; the scalar reference recomputes the other lanes).
+/// The VM ANDs these masks over a pass, one operation per lane vector.
 pub(crate) type Checked = (Lane, Lane);
 
-/// `(r, !ok)`.
+/// `(r, ok)`.
 #[inline(always)]
 fn checked(r: Lane, ok: Lane) -> Checked {
-    (r, !ok)
+    (r, ok)
 }
 
 /// Sign bits of `x` (the rest zero).
@@ -216,10 +232,6 @@ fn poly(z: Lane, c: &[f64]) -> Lane {
 }
 
 // --- Trigonometric functions --------------------------------------------
-
-/// Largest |x| handled by the SIMD trigonometric functions; beyond it the
-/// scalar reference (with its exact range reduction) takes over.
-pub(crate) const TRIG_LIMIT: f64 = 1e8;
 
 /// π/2 split into four 26-bit parts and a 53-bit tail: for a quadrant
 /// number `y < 2^26` every product `y·C[k]`, k < 4, is exact, so the
@@ -243,59 +255,6 @@ fn reduce_pio2(a: Lane) -> (Lane, Lane) {
     }
     let q = y - (y * splat(0.25)).floor() * splat(4.0);
     (r, q)
-}
-
-/// Cephes' minimax polynomials for sin and cos on [-π/4, π/4].
-const SIN_C: [f64; 6] = [
-    1.58962301576546568060E-10,
-    -2.50507477628578072866E-8,
-    2.75573136213857245213E-6,
-    -1.98412698295895385996E-4,
-    8.33333333332211858878E-3,
-    -1.66666666666666307295E-1,
-];
-const COS_C: [f64; 6] = [
-    -1.13585365213876817300E-11,
-    2.08757008419747316778E-9,
-    -2.75573141792967388112E-7,
-    2.48015872888517045348E-5,
-    -1.38888888888730564116E-3,
-    4.16666666666665929218E-2,
-];
-
-/// `(sin r, cos r)` for `|r| ≲ π/4`.
-#[inline(always)]
-fn sin_cos_kernel(r: Lane) -> (Lane, Lane) {
-    let z = r * r;
-    let s = (r * z).mul_add(poly(z, &SIN_C), r);
-    let c = (z * z).mul_add(poly(z, &COS_C), splat(-0.5).mul_add(z, splat(1.0)));
-    (s, c)
-}
-
-/// Sine.
-#[inline(always)]
-pub(crate) fn sin(x: Lane) -> Checked {
-    let a = x.abs();
-    let (r, q) = reduce_pio2(a);
-    let (s, c) = sin_cos_kernel(r);
-    let odd = q.simd_eq(splat(1.0)) | q.simd_eq(splat(3.0));
-    let v = odd.select(c, s);
-    let neg = q.simd_ge(splat(2.0));
-    let v = v ^ (neg & splat(-0.0)) ^ sign_of(x);
-    checked(v, a.simd_le(splat(TRIG_LIMIT)))
-}
-
-/// Cosine.
-#[inline(always)]
-pub(crate) fn cos(x: Lane) -> Checked {
-    let a = x.abs();
-    let (r, q) = reduce_pio2(a);
-    let (s, c) = sin_cos_kernel(r);
-    let odd = q.simd_eq(splat(1.0)) | q.simd_eq(splat(3.0));
-    let v = odd.select(s, c);
-    let neg = q.simd_eq(splat(1.0)) | q.simd_eq(splat(2.0));
-    let v = v ^ (neg & splat(-0.0));
-    checked(v, a.simd_le(splat(TRIG_LIMIT)))
 }
 
 /// Cephes' rational approximation of tan on [-π/4, π/4]:
@@ -447,44 +406,6 @@ pub(crate) fn tanh(x: Lane) -> Lane {
 
 // --- Exponentials, logarithms, powers --------------------------------------
 
-/// Taylor coefficients `1/13!, …, 1/2!` of `e^r − 1 − r` over `r²`, highest
-/// first (truncation below 2^-57 relative for `|r| ≤ ln2/2`).
-const EXP_C: [f64; 12] = [
-    1.0 / 6_227_020_800.0,
-    1.0 / 479_001_600.0,
-    1.0 / 39_916_800.0,
-    1.0 / 3_628_800.0,
-    1.0 / 362_880.0,
-    1.0 / 40_320.0,
-    1.0 / 5_040.0,
-    1.0 / 720.0,
-    1.0 / 120.0,
-    1.0 / 24.0,
-    1.0 / 6.0,
-    1.0 / 2.0,
-];
-
-/// Exponential: `e^x = 2^k·e^r` with `x = k·ln2 + r` (Cody–Waite with
-/// fdlibm's split of ln 2), `e^r` by its Taylor polynomial, and the scaling
-/// done in two halves so that subnormal results are rounded once. The input
-/// is clamped to [-746, 710], beyond which the result is 0 or ∞ anyway, so
-/// infinities need no special case; NaN propagates through the arithmetic.
-#[inline(always)]
-pub(crate) fn exp(x: Lane) -> Lane {
-    let x = x.simd_lt(splat(-746.0)).select(splat(-746.0), x);
-    let x = x.simd_gt(splat(710.0)).select(splat(710.0), x);
-    let k = (x * splat(std::f64::consts::LOG2_E)).round_ties_even();
-    let r = k.mul_neg_add(splat(LN2_HI), x);
-    let r = k.mul_neg_add(splat(LN2_LO), r);
-    let p = (r * r).mul_add(poly(r, &EXP_C), r) + splat(1.0);
-    if (k.simd_ge(splat(-1022.0)) & k.simd_le(splat(1023.0))).all() {
-        // The usual case: 2^k is a normal number.
-        return p * pow2(k);
-    }
-    let k1 = (k * splat(0.5)).floor();
-    p * pow2(k1) * pow2(k - k1)
-}
-
 /// Lanes where wide's `ln` is accurate: positive, normal, finite.
 #[inline(always)]
 fn log_ok(x: Lane) -> Lane {
@@ -519,13 +440,6 @@ pub(crate) fn cbrt(x: Lane) -> Checked {
         a.simd_ge(splat(f64::MIN_POSITIVE)) & a.simd_lt(splat(f64::INFINITY)),
     )
 }
-
-/// Unsigned integer lanes of the same width as [`Lane`], for bit access.
-#[cfg(target_feature = "avx512f")]
-type Bits = wide::u64x8;
-/// Unsigned integer lanes of the same width as [`Lane`], for bit access.
-#[cfg(not(target_feature = "avx512f"))]
-type Bits = wide::u64x4;
 
 /// `a + b` exactly, as a rounded sum and its error.
 #[inline(always)]
@@ -614,13 +528,6 @@ fn ln_dd(a: Lane) -> (Lane, Lane) {
 /// Results of the SIMD `pow` within this factor of 1 stay clear of the
 /// overflow and subnormal ranges; beyond it the scalar `powf` takes over.
 const POW_RANGE: f64 = 1e300;
-
-/// `2^k` for integer-valued lanes `k` in `-1022..=1023`.
-#[inline(always)]
-fn pow2(k: Lane) -> Lane {
-    let biased: Bits = wide::bytemuck::cast(k + splat(4_503_599_627_370_496.0 + 1023.0));
-    wide::bytemuck::cast(biased << 52)
-}
 
 /// `a^b = 2^k·exp(r)` where `b·ln a = k·ln 2 + r`, with `ln a`, the product
 /// and the reduction carried in double-double: the error stays near that of

@@ -70,9 +70,11 @@
 //! ```
 
 mod compile;
+mod exp;
 mod funcs;
 mod lex;
 mod parse;
+mod trig;
 mod vm;
 
 use std::fmt;
@@ -427,6 +429,7 @@ impl Integrand for Expr {
                         | Op::MulAdd
                         | Op::MulSub
                         | Op::NegMulAdd
+                        | Op::NegMul
                 )
             })
     }

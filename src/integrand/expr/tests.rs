@@ -241,7 +241,8 @@ fn constant_subexpressions_fold_at_compile_time() {
     c.eval(&[1.0, 2.0, f64::NAN, 4.0, 5.0], &mut out).unwrap();
     assert_eq!(out, [3.0; 5]);
     assert_eq!(Expr::parse("x").unwrap().program_len(), 0);
-    assert_eq!(Expr::parse("exp(-x^2)*cos(x)").unwrap().program_len(), 5);
+    // x·x negated in one instruction, exp, cos, the product.
+    assert_eq!(Expr::parse("exp(-x^2)*cos(x)").unwrap().program_len(), 4);
     // Shared subexpressions are computed once.
     assert_eq!(Expr::parse("sin(x) + sin(x)").unwrap().program_len(), 2);
     assert_eq!(Expr::parse("x^2 + sin(x*x)").unwrap().program_len(), 3);
@@ -274,6 +275,47 @@ fn small_integer_powers_become_multiplications() {
     }
     assert_eq!(value("x^-1", 0.0), f64::INFINITY);
     assert_eq!(value("x^-1", -0.0), f64::NEG_INFINITY);
+}
+
+#[test]
+fn negated_products_are_one_instruction_that_keeps_signed_zeros() {
+    let ops = |src: &str| program(src).code.iter().map(|i| i.op).collect::<Vec<_>>();
+    assert_eq!(ops("-x^2"), vec![Op::NegMul]);
+    assert_eq!(ops("-(x*3)"), vec![Op::NegMul]);
+    assert_eq!(ops("-(x*x*x)"), vec![Op::Mul, Op::NegMul]);
+    // A product with another use is computed once, then negated.
+    assert_eq!(
+        ops("-(x*x) + sin(x*x)"),
+        vec![Op::Mul, Op::Neg, Op::Sin, Op::Add]
+    );
+    let xs = [
+        0.0,
+        -0.0,
+        1.5,
+        -2.0,
+        1e-200,
+        -1e200,
+        f64::INFINITY,
+        f64::NAN,
+    ];
+    for src in ["-x^2", "-(x*3)", "-(x*x*x)"] {
+        let e = Expr::parse(src).unwrap();
+        let mut out = [0.0; 8];
+        e.eval(&xs, &mut out).unwrap();
+        for (&x, &y) in xs.iter().zip(&out) {
+            let want = e.eval_scalar(x);
+            if want.is_nan() {
+                // NaN signs and payloads are not part of the language.
+                assert!(y.is_nan(), "{src} at {x}");
+            } else {
+                assert_eq!(y.to_bits(), want.to_bits(), "{src} at {x}");
+            }
+        }
+    }
+    assert_eq!(value("-x^2", 0.0).to_bits(), (-0.0f64).to_bits());
+    assert_eq!(value("-x^2", -0.0).to_bits(), (-0.0f64).to_bits());
+    assert_eq!(value("-(x*3)", -0.0).to_bits(), 0.0f64.to_bits());
+    assert_eq!(value("-x^2", 1e-200).to_bits(), (-0.0f64).to_bits());
 }
 
 #[test]
@@ -528,22 +570,38 @@ fn programs_with_many_registers_run_on_shorter_chunks() {
 
 #[test]
 fn strided_sum_uses_exactly_the_strided_points() {
-    let e = Expr::parse("exp(-x^2)*cos(x)").unwrap();
-    let (start, step) = (-5.0 + 0.5e-3, 1e-3);
-    for count in [1, 7, 256, 3001, crate::blocks::BLOCK, 40_000] {
-        let pts: Vec<f64> = (0..count)
-            .map(|j| crate::integrand::strided_point(start, step, j))
-            .collect();
-        let mut fx = vec![0.0; count];
-        e.eval(&pts, &mut fx).unwrap();
-        // Chunks of CHUNK_POINTS summed by sum_slice, then pairwise.
-        let by_chunks: Vec<f64> = fx.chunks(CHUNK_POINTS).map(sum_slice).collect();
-        let want = crate::reduce::pairwise(&by_chunks);
-        assert_eq!(
-            e.sum_strided(start, step, count).unwrap().to_bits(),
-            want.to_bits(),
-            "{count}"
-        );
+    // The last instruction of each is summed as it is computed on full
+    // chunks (one of every kind that can be), or stored and then summed.
+    let sources = [
+        "exp(-x^2)*cos(x)",
+        "sin(x) + cos(x)",
+        "sin(x) - x",
+        "cos(x)/(x*x + 1)",
+        "-(sin(x)*x)",
+        "sin(x)*x + cos(x)",
+        "sin(x)*x - cos(x)",
+        "x - sin(x)*cos(x)",
+        "2*sin(x)",
+        "exp(x)",
+    ];
+    for src in sources {
+        let e = Expr::parse(src).unwrap();
+        let (start, step) = (-5.0 + 0.5e-3, 1e-3);
+        for count in [1, 7, 256, 3001, crate::blocks::BLOCK, 40_000] {
+            let pts: Vec<f64> = (0..count)
+                .map(|j| crate::integrand::strided_point(start, step, j))
+                .collect();
+            let mut fx = vec![0.0; count];
+            e.eval(&pts, &mut fx).unwrap();
+            // Chunks of CHUNK_POINTS summed by sum_slice, then pairwise.
+            let by_chunks: Vec<f64> = fx.chunks(CHUNK_POINTS).map(sum_slice).collect();
+            let want = crate::reduce::pairwise(&by_chunks);
+            assert_eq!(
+                e.sum_strided(start, step, count).unwrap().to_bits(),
+                want.to_bits(),
+                "{src}: {count}"
+            );
+        }
     }
 }
 

@@ -6,15 +6,17 @@
 //! is one dispatch followed by a tight SIMD loop over the chunk.
 
 use std::cell::RefCell;
+use std::hint::black_box;
 
 use super::compile::{Ins, Operand, Program};
 use super::funcs::{self, Checked, Op};
+use super::trig;
 use crate::integrand::strided_point;
-use crate::reduce::{pairwise, sum_slice, with_sums};
+use crate::reduce::{pairwise, pairwise_lanes, sum_slice, with_sums};
 use crate::simd::{Lane, LANES};
 
 /// Points per chunk (a multiple of every lane width).
-pub const CHUNK_POINTS: usize = 256;
+pub const CHUNK_POINTS: usize = 512;
 /// Lane vectors per chunk.
 const CHUNK_LANES: usize = CHUNK_POINTS / LANES;
 /// Largest scratch area, in lane vectors (1 MiB with 8-lane vectors):
@@ -138,7 +140,7 @@ pub(crate) fn eval_rows(prog: &Program, x: &[f64], out: &mut [f64]) {
         |_, _| {},
         |s, stride, start, lanes, m| {
             let rows = &x[start * nvars..(start + m) * nvars];
-            load_rows(s, stride, lanes, rows, nvars, 0, &used);
+            load_rows(s, stride, lanes, rows, nvars, 0, used);
         },
     );
 }
@@ -172,7 +174,7 @@ pub(crate) fn eval_params(prog: &Program, x: &[f64], p: &[f64], out: &mut [f64])
                 load_x(&mut s[..lanes], &x[start..start + m]);
             }
             let rows = &p[start * np..(start + m) * np];
-            load_rows(s, stride, lanes, rows, np, 1, &used);
+            load_rows(s, stride, lanes, rows, np, 1, used);
         },
     );
 }
@@ -202,23 +204,10 @@ fn load_rows(
     }
 }
 
-/// Which variable registers the program reads.
-pub(crate) fn used_vars(prog: &Program) -> Vec<bool> {
-    let mut used = vec![false; prog.nvars];
-    let mut mark = |o: Operand| {
-        if let Operand::Reg(r) = o {
-            if (r as usize) < prog.nvars {
-                used[r as usize] = true;
-            }
-        }
-    };
-    mark(prog.result);
-    for ins in &prog.code {
-        mark(ins.a);
-        mark(ins.b);
-        mark(ins.c);
-    }
-    used
+/// Which variable registers the program reads (computed at compile time,
+/// so evaluating allocates nothing).
+pub(crate) fn used_vars(prog: &Program) -> &[bool] {
+    &prog.used
 }
 
 /// The chunk loop shared by the evaluators: `setup` fills what stays fixed
@@ -285,17 +274,96 @@ pub(crate) fn strided_chunk_sums(
     };
     let res = r as usize * stride;
     let pts = stride * LANES;
+    // The instruction that writes the result last, if any: on full chunks
+    // it is summed as it is computed (see `sum_last`).
+    let (last, before) = match prog.code.split_last() {
+        Some((last, before)) if last.dst == r => (Some(last), before),
+        _ => (None, &prog.code[..]),
+    };
     with_scratch(prog.regs * stride, |s| {
         fill_consts(prog, s, stride);
         for (c, slot) in (first..).zip(sums.iter_mut()) {
             let m = pts.min(count - c * pts);
             let lanes = m.div_ceil(LANES);
             fill_strided(&mut s[..lanes], start, step, c * pts, m);
-            run(prog, s, stride, lanes);
+            for ins in before {
+                exec(ins, s, stride, lanes);
+            }
+            if let Some(last) = last {
+                if m == lanes * LANES {
+                    if let Some(sum) = sum_last(last, s, stride, lanes) {
+                        *slot = sum;
+                        continue;
+                    }
+                }
+                exec(last, s, stride, lanes);
+            }
             let values: &[f64] = wide::bytemuck::cast_slice(&s[res..res + lanes]);
             *slot = sum_slice(&values[..m]);
         }
     });
+}
+
+/// Lane accumulators of [`sum_slice`].
+const SUM_ACCS: usize = 8;
+
+/// `sum_slice` of the `n` lane vectors (all of them points) that the
+/// arithmetic instruction `ins` would store, computed without storing them:
+/// the same values added into the same accumulators in the same order, so
+/// the same bits. `None` for other instructions, constant operands, or `n`
+/// not a multiple of [`SUM_ACCS`].
+fn sum_last(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) -> Option<f64> {
+    if !n.is_multiple_of(SUM_ACCS) {
+        return None;
+    }
+    let (_, src) = split(s, ins.dst as usize * stride, stride, n);
+    macro_rules! bin {
+        ($f:expr) => {
+            match (src.arg(ins.a), src.arg(ins.b)) {
+                (Arg::Vals(a), Arg::Vals(b)) => Some(sum_groups(a, b, b, |x, y, _| $f(x, y))),
+                _ => None,
+            }
+        };
+    }
+    macro_rules! ter {
+        ($f:expr) => {
+            Some(sum_groups(
+                src.reg(ins.a),
+                src.reg(ins.b),
+                src.reg(ins.c),
+                $f,
+            ))
+        };
+    }
+    match ins.op {
+        Op::Add => bin!(|a: Lane, b: Lane| a + b),
+        Op::Sub => bin!(|a: Lane, b: Lane| a - b),
+        Op::Mul => bin!(|a: Lane, b: Lane| a * b),
+        Op::Div => bin!(|a: Lane, b: Lane| a / b),
+        Op::NegMul => bin!(|a: Lane, b: Lane| a.mul_neg_add(b, Lane::splat(-0.0))),
+        Op::MulAdd => ter!(|a: Lane, b: Lane, c: Lane| a.mul_add(b, c)),
+        Op::MulSub => ter!(|a: Lane, b: Lane, c: Lane| a.mul_sub(b, c)),
+        Op::NegMulAdd => ter!(|a: Lane, b: Lane, c: Lane| a.mul_neg_add(b, c)),
+        _ => None,
+    }
+}
+
+/// `Σ f(a[i], b[i], c[i])` over whole groups of [`SUM_ACCS`] lane vectors,
+/// exactly as [`sum_slice`] adds the stored values.
+#[inline(always)]
+fn sum_groups(a: &[Lane], b: &[Lane], c: &[Lane], f: impl Fn(Lane, Lane, Lane) -> Lane) -> f64 {
+    let mut acc = [Lane::splat(0.0); SUM_ACCS];
+    let groups = a
+        .chunks_exact(SUM_ACCS)
+        .zip(b.chunks_exact(SUM_ACCS))
+        .zip(c.chunks_exact(SUM_ACCS));
+    for ((ga, gb), gc) in groups {
+        for ((s, &x), (&y, &z)) in acc.iter_mut().zip(ga).zip(gb.iter().zip(gc)) {
+            *s += f(x, y, z);
+        }
+    }
+    // sum_slice adds the pairwise sum of its (here empty) remainder last.
+    pairwise(&pairwise_lanes(acc).to_array()) + pairwise(&[])
 }
 
 /// Fills `dst` with the `m` points `strided_point(start, step, j0 + i)`,
@@ -422,41 +490,58 @@ fn run(prog: &Program, s: &mut [Lane], stride: usize, lanes: usize) {
     }
 }
 
-/// One instruction over a chunk: dispatch once, then a monomorphic loop.
-/// Functions with a limited fast path report the lanes it does not cover;
-/// if there are any, a second (cold) pass recomputes them with the scalar
-/// reference, so the hot loop never calls out or spills.
+/// One instruction over a chunk: dispatch once, then a monomorphic loop
+/// over split borrows of the registers (no index arithmetic or bounds
+/// check per lane vector). Functions with a limited fast path report the
+/// lanes it does not cover; if there are any, a second (cold) pass
+/// recomputes them with the scalar reference, so the hot loop never calls
+/// out or spills.
 fn exec(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) {
-    let d = ins.dst as usize * stride;
+    let (dst, src) = split(s, ins.dst as usize * stride, stride, n);
     macro_rules! un {
         ($f:expr) => {
-            unary(s, d, reg(ins.a) * stride, n, $f)
+            unary(dst, src.reg(ins.a), $f)
         };
     }
     macro_rules! unc {
         ($f:expr) => {{
-            let a = reg(ins.a) * stride;
-            if unary_checked(s, d, a, n, $f) {
-                fix_unary(ins.op, s, d, a, n, $f);
+            let a = src.reg(ins.a);
+            if unary_checked(dst, a, $f) {
+                fix_unary(ins.op, dst, a, $f);
             }
         }};
     }
     macro_rules! bin {
         ($f:expr) => {
-            binary(s, d, ins.a, ins.b, stride, n, $f)
+            map2(dst, src.arg(ins.a), src.arg(ins.b), $f)
         };
     }
     macro_rules! binc {
-        ($f:expr) => {
-            if binary_checked(s, d, ins.a, ins.b, stride, n, $f) {
-                fix_binary(ins.op, s, d, ins.a, ins.b, stride, n, $f);
+        ($f:expr) => {{
+            let (a, b) = (src.arg(ins.a), src.arg(ins.b));
+            let mut ok = Lane::splat(f64::from_bits(u64::MAX));
+            map2(dst, a, b, |x, y| {
+                let (v, m) = $f(x, y);
+                ok &= m;
+                v
+            });
+            if !ok.all() {
+                fix_binary(ins.op, dst, a, b, $f);
             }
-        };
+        }};
+    }
+    macro_rules! ter {
+        ($f:expr) => {{
+            let (a, b, c) = (src.reg(ins.a), src.reg(ins.b), src.reg(ins.c));
+            for (((o, &x), &y), &z) in dst.iter_mut().zip(a).zip(b).zip(c) {
+                *o = $f(x, y, z);
+            }
+        }};
     }
     match ins.op {
         Op::Neg => un!(|a: Lane| -a),
-        Op::Sin => unc!(funcs::sin),
-        Op::Cos => unc!(funcs::cos),
+        Op::Sin => unc!(|x| trig::sin_with(x, black_box(&trig::CONSTS))),
+        Op::Cos => unc!(|x| trig::cos_with(x, black_box(&trig::CONSTS))),
         Op::Tan => unc!(funcs::tan),
         Op::Asin => unc!(funcs::asin),
         Op::Acos => unc!(funcs::acos),
@@ -476,57 +561,70 @@ fn exec(ins: &Ins, s: &mut [Lane], stride: usize, n: usize) {
         Op::Add => bin!(|a: Lane, b: Lane| a + b),
         Op::Sub => bin!(|a: Lane, b: Lane| a - b),
         Op::Mul => bin!(|a: Lane, b: Lane| a * b),
+        // One fused operation: −(a·b) + (−0) rounds as −(a·b), signed
+        // zeros included.
+        Op::NegMul => bin!(|a: Lane, b: Lane| a.mul_neg_add(b, Lane::splat(-0.0))),
         Op::Div => bin!(|a: Lane, b: Lane| a / b),
         Op::Pow => binc!(funcs::pow),
         Op::Atan2 => binc!(funcs::atan2),
         Op::Min => bin!(funcs::min_lane),
         Op::Max => bin!(funcs::max_lane),
-        Op::MulAdd => ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| {
-            a.mul_add(b, c)
-        }),
-        Op::MulSub => ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| {
-            a.mul_sub(b, c)
-        }),
-        Op::NegMulAdd => ternary(s, d, ins, stride, n, |a: Lane, b: Lane, c: Lane| {
-            a.mul_neg_add(b, c)
-        }),
+        Op::MulAdd => ter!(|a: Lane, b: Lane, c: Lane| a.mul_add(b, c)),
+        Op::MulSub => ter!(|a: Lane, b: Lane, c: Lane| a.mul_sub(b, c)),
+        Op::NegMulAdd => ter!(|a: Lane, b: Lane, c: Lane| a.mul_neg_add(b, c)),
     }
 }
 
-fn reg(o: Operand) -> usize {
-    match o {
-        Operand::Reg(r) => r as usize,
-        Operand::Const(_) => unreachable!("unary operands are folded when constant"),
-    }
-}
-
-/// Lane vector `i` of an operand.
-#[inline(always)]
-fn operand(s: &[Lane], o: Operand, stride: usize, i: usize) -> Lane {
-    match o {
-        Operand::Reg(r) => s[r as usize * stride + i],
-        Operand::Const(c) => Lane::splat(c),
-    }
-}
-
-/// A fused instruction; its constant operands live in constant registers.
-#[inline(always)]
-fn ternary(
-    s: &mut [Lane],
-    d: usize,
-    ins: &Ins,
+/// Read access to every register but an instruction's destination: the
+/// scratch area below and above the destination's `n` lane vectors.
+#[derive(Clone, Copy)]
+struct Sources<'a> {
+    lo: &'a [Lane],
+    hi: &'a [Lane],
     stride: usize,
     n: usize,
-    f: impl Fn(Lane, Lane, Lane) -> Lane,
-) {
-    let (a, b, c) = (
-        reg(ins.a) * stride,
-        reg(ins.b) * stride,
-        reg(ins.c) * stride,
-    );
-    for i in 0..n {
-        s[d + i] = f(s[a + i], s[b + i], s[c + i]);
+}
+
+/// An operand's first `n` lane vectors, or its constant.
+#[derive(Clone, Copy)]
+enum Arg<'a> {
+    Vals(&'a [Lane]),
+    Splat(Lane),
+}
+
+impl<'a> Sources<'a> {
+    /// Register `o`'s first `n` lane vectors (never the destination: the
+    /// compiler gives a result a register distinct from its operands).
+    #[inline(always)]
+    fn reg(&self, o: Operand) -> &'a [Lane] {
+        let Operand::Reg(r) = o else {
+            unreachable!("unary and fused operands are registers")
+        };
+        let at = r as usize * self.stride;
+        if at < self.lo.len() {
+            &self.lo[at..at + self.n]
+        } else {
+            let at = at - self.lo.len() - self.n;
+            &self.hi[at..at + self.n]
+        }
     }
+
+    #[inline(always)]
+    fn arg(&self, o: Operand) -> Arg<'a> {
+        match o {
+            Operand::Reg(_) => Arg::Vals(self.reg(o)),
+            Operand::Const(c) => Arg::Splat(Lane::splat(c)),
+        }
+    }
+}
+
+/// Splits the scratch area into the destination register's first `n` lane
+/// vectors (at `d`) and the [`Sources`].
+#[inline(always)]
+fn split(s: &mut [Lane], d: usize, stride: usize, n: usize) -> (&mut [Lane], Sources<'_>) {
+    let (lo, rest) = s.split_at_mut(d);
+    let (dst, hi) = rest.split_at_mut(n);
+    (dst, Sources { lo, hi, stride, n })
 }
 
 /// Fills the constant registers (`stride` lane vectors each).
@@ -536,163 +634,104 @@ fn fill_consts(prog: &Program, s: &mut [Lane], stride: usize) {
     }
 }
 
-/// The `n`-vector source at `a` and destination at `d` of a unary
-/// instruction (distinct registers, so the ranges never overlap).
+/// A unary instruction, four lane vectors per step: their dependency
+/// chains are independent, so the core overlaps them. Each value is
+/// computed exactly as one at a time would be.
 #[inline(always)]
-fn src_dst(s: &mut [Lane], d: usize, a: usize, n: usize) -> (&[Lane], &mut [Lane]) {
-    debug_assert!(d != a);
-    if d > a {
-        let (lo, hi) = s.split_at_mut(d);
-        (&lo[a..a + n], &mut hi[..n])
-    } else {
-        let (lo, hi) = s.split_at_mut(a);
-        (&hi[..n], &mut lo[d..d + n])
-    }
-}
-
-/// A unary instruction, two lane vectors per step: their dependency chains
-/// (long polynomials) are independent, so the core overlaps them. Each
-/// value is computed exactly as one at a time would be.
-#[inline(always)]
-fn unary(s: &mut [Lane], d: usize, a: usize, n: usize, f: impl Fn(Lane) -> Lane) {
-    let (src, dst) = src_dst(s, d, a, n);
-    let mut si = src.chunks_exact(2);
-    let mut di = dst.chunks_exact_mut(2);
+fn unary(dst: &mut [Lane], src: &[Lane], f: impl Fn(Lane) -> Lane) {
+    let mut si = src.chunks_exact(4);
+    let mut di = dst.chunks_exact_mut(4);
     for (o, x) in (&mut di).zip(&mut si) {
-        let (y0, y1) = (f(x[0]), f(x[1]));
+        let (y0, y1, y2, y3) = (f(x[0]), f(x[1]), f(x[2]), f(x[3]));
         o[0] = y0;
         o[1] = y1;
+        o[2] = y2;
+        o[3] = y3;
     }
     for (o, &x) in di.into_remainder().iter_mut().zip(si.remainder()) {
         *o = f(x);
     }
 }
 
-/// Runs a checked function; true when some lane needs the scalar path.
+/// Runs a checked function, two lane vectors per step (as [`unary`]);
+/// true when some lane needs the scalar path.
 #[inline(always)]
-fn unary_checked(
-    s: &mut [Lane],
-    d: usize,
-    a: usize,
-    n: usize,
-    f: impl Fn(Lane) -> Checked,
-) -> bool {
-    let (src, dst) = src_dst(s, d, a, n);
-    let mut bad = Lane::splat(0.0);
+fn unary_checked(dst: &mut [Lane], src: &[Lane], f: impl Fn(Lane) -> Checked) -> bool {
+    let mut ok = Lane::splat(f64::from_bits(u64::MAX));
     let mut si = src.chunks_exact(2);
     let mut di = dst.chunks_exact_mut(2);
     for (o, x) in (&mut di).zip(&mut si) {
-        let ((v0, b0), (v1, b1)) = (f(x[0]), f(x[1]));
+        let ((v0, m0), (v1, m1)) = (f(x[0]), f(x[1]));
         o[0] = v0;
         o[1] = v1;
-        bad |= b0 | b1;
+        ok &= m0 & m1;
     }
     for (o, &x) in di.into_remainder().iter_mut().zip(si.remainder()) {
-        let (v, b) = f(x);
+        let (v, m) = f(x);
         *o = v;
-        bad |= b;
+        ok &= m;
     }
-    bad.any()
+    !ok.all()
 }
 
 /// Recomputes with the scalar reference the lanes `f` does not cover.
 #[cold]
 #[inline(never)]
-fn fix_unary(op: Op, s: &mut [Lane], d: usize, a: usize, n: usize, f: impl Fn(Lane) -> Checked) {
-    for i in 0..n {
-        let bits = f(s[a + i]).1.to_bitmask();
+fn fix_unary(op: Op, dst: &mut [Lane], src: &[Lane], f: impl Fn(Lane) -> Checked) {
+    for (o, &x) in dst.iter_mut().zip(src) {
+        let bits = !f(x).1.to_bitmask() & ((1 << LANES) - 1);
         if bits != 0 {
-            let xs = s[a + i].to_array();
-            let mut out = s[d + i].to_array();
+            let xs = x.to_array();
+            let mut out = o.to_array();
             for l in (0..LANES).filter(|l| bits >> l & 1 == 1) {
                 out[l] = op.scalar(xs[l], 0.0);
             }
-            s[d + i] = Lane::new(out);
+            *o = Lane::new(out);
         }
     }
 }
 
-/// Runs a checked two-operand function; true when some lane needs the
-/// scalar path.
+/// `dst[i] = f(a[i], b[i])`, a constant operand broadcast.
 #[inline(always)]
-fn binary_checked(
-    s: &mut [Lane],
-    d: usize,
-    a: Operand,
-    b: Operand,
-    stride: usize,
-    n: usize,
-    f: impl Fn(Lane, Lane) -> Checked,
-) -> bool {
-    let mut bad = Lane::splat(0.0);
-    for i in 0..n {
-        let (v, m) = f(operand(s, a, stride, i), operand(s, b, stride, i));
-        s[d + i] = v;
-        bad |= m;
+fn map2(dst: &mut [Lane], a: Arg, b: Arg, mut f: impl FnMut(Lane, Lane) -> Lane) {
+    match (a, b) {
+        (Arg::Vals(a), Arg::Vals(b)) => {
+            for ((o, &x), &y) in dst.iter_mut().zip(a).zip(b) {
+                *o = f(x, y);
+            }
+        }
+        (Arg::Vals(a), Arg::Splat(y)) => {
+            for (o, &x) in dst.iter_mut().zip(a) {
+                *o = f(x, y);
+            }
+        }
+        (Arg::Splat(x), Arg::Vals(b)) => {
+            for (o, &y) in dst.iter_mut().zip(b) {
+                *o = f(x, y);
+            }
+        }
+        (Arg::Splat(x), Arg::Splat(y)) => dst.fill(f(x, y)),
     }
-    bad.any()
 }
 
 /// Recomputes with the scalar reference the lanes `f` does not cover.
 #[cold]
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
-fn fix_binary(
-    op: Op,
-    s: &mut [Lane],
-    d: usize,
-    a: Operand,
-    b: Operand,
-    stride: usize,
-    n: usize,
-    f: impl Fn(Lane, Lane) -> Checked,
-) {
-    for i in 0..n {
-        let (va, vb) = (operand(s, a, stride, i), operand(s, b, stride, i));
-        let bits = f(va, vb).1.to_bitmask();
+fn fix_binary(op: Op, dst: &mut [Lane], a: Arg, b: Arg, f: impl Fn(Lane, Lane) -> Checked) {
+    let at = |v: Arg, i: usize| match v {
+        Arg::Vals(s) => s[i],
+        Arg::Splat(c) => c,
+    };
+    for (i, o) in dst.iter_mut().enumerate() {
+        let (va, vb) = (at(a, i), at(b, i));
+        let bits = !f(va, vb).1.to_bitmask() & ((1 << LANES) - 1);
         if bits != 0 {
             let (xa, xb) = (va.to_array(), vb.to_array());
-            let mut out = s[d + i].to_array();
+            let mut out = o.to_array();
             for l in (0..LANES).filter(|l| bits >> l & 1 == 1) {
                 out[l] = op.scalar(xa[l], xb[l]);
             }
-            s[d + i] = Lane::new(out);
-        }
-    }
-}
-
-#[inline(always)]
-fn binary(
-    s: &mut [Lane],
-    d: usize,
-    a: Operand,
-    b: Operand,
-    stride: usize,
-    n: usize,
-    f: impl Fn(Lane, Lane) -> Lane,
-) {
-    match (a, b) {
-        (Operand::Reg(ra), Operand::Reg(rb)) => {
-            let (ra, rb) = (ra as usize * stride, rb as usize * stride);
-            for i in 0..n {
-                s[d + i] = f(s[ra + i], s[rb + i]);
-            }
-        }
-        (Operand::Reg(ra), Operand::Const(cb)) => {
-            let (ra, cb) = (ra as usize * stride, Lane::splat(cb));
-            for i in 0..n {
-                s[d + i] = f(s[ra + i], cb);
-            }
-        }
-        (Operand::Const(ca), Operand::Reg(rb)) => {
-            let (ca, rb) = (Lane::splat(ca), rb as usize * stride);
-            for i in 0..n {
-                s[d + i] = f(ca, s[rb + i]);
-            }
-        }
-        (Operand::Const(ca), Operand::Const(cb)) => {
-            let v = f(Lane::splat(ca), Lane::splat(cb));
-            s[d..d + n].fill(v);
+            *o = Lane::new(out);
         }
     }
 }
