@@ -1,11 +1,12 @@
 //! Memory of a long adaptive cubature run: the region store is bounded by
-//! the evaluation budget, and the process's peak RSS shows it (its own test
-//! binary: one process, one test, so the high-water mark is this run's).
+//! the evaluation budget, and the process's peak RSS shows it (the 8-D run
+//! in this process; the 3-D run, where regions are smallest and most
+//! numerous per evaluation, in a child process of its own).
 
 use vquad::cubature::genz_malik::GenzMalik;
 use vquad::cubature::regions::peak_bytes;
 use vquad::integrand::nd::NdExpr;
-use vquad::{Context, Error, Options, Rule};
+use vquad::{Context, Error, NdFn, Options, Rule};
 
 #[path = "common/rss.rs"]
 mod rss;
@@ -53,4 +54,75 @@ fn a_1e8_evaluation_8d_run_stays_under_its_stated_memory_bound() {
         "peak RSS grew by {} KiB over {evals} evaluations; bound {bound_kib} KiB",
         after.saturating_sub(before)
     );
+}
+
+const CHILD: &str = "VQUAD_MEMORY_CHILD";
+const CHILD_TEST: &str = "a_1e8_evaluation_3d_run_in_a_child_process_stays_under_its_stated_bound";
+
+/// The 3-D run itself: a kink that never meets epsrel 1e-15, so the whole
+/// budget is spent; prints the peak RSS before and after, in KiB.
+fn child_run() {
+    const EVALS: u64 = 100_000_000;
+    let before = peak_rss_kib().expect("/proc/self/status");
+    let f = NdFn::new(3, 1, |x: &[f64], fx: &mut [f64]| {
+        fx[0] = (x[0] + x[1] - x[2]).abs()
+    });
+    let o = Options {
+        max_evals: EVALS,
+        ..Options::adaptive(Rule::GenzMalik, 0.0, 1e-15)
+    };
+    let evals = match Context::new(2)
+        .unwrap()
+        .integrate_nd(&f, &[0.0; 3], &[1.0; 3], &o)
+    {
+        Err(Error::MaxEvals { partial, .. }) => partial.evals,
+        other => panic!("expected the budget to run out, got {other:?}"),
+    };
+    println!(
+        "MEMORY before={before} peak={} evals={evals}",
+        peak_rss_kib().unwrap()
+    );
+}
+
+#[test]
+fn a_1e8_evaluation_3d_run_in_a_child_process_stays_under_its_stated_bound() {
+    if std::env::var_os(CHILD).is_some() {
+        child_run();
+        return;
+    }
+    if peak_rss_kib().is_none() {
+        eprintln!("no /proc/self/status: skipping the RSS check on this OS");
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", CHILD_TEST, "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .output()
+        .expect("child run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "child failed: {text}");
+    // libtest may print the test's name on the same line first.
+    let line = text
+        .lines()
+        .find_map(|l| l.find("MEMORY ").map(|at| &l[at..]))
+        .unwrap_or_else(|| panic!("no MEMORY line in {text}"));
+    let field = |name: &str| -> u64 {
+        line.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(name))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {line}"))
+    };
+    let (before, peak, evals) = (field("before="), field("peak="), field("evals="));
+    assert!(evals > 100_000_000 - 100, "{evals}");
+    // The same stated bound as above: twice the store, plus 32 MiB.
+    let store = peak_bytes(100_000_000, 3, 1, GenzMalik::new(3).points());
+    let bound_kib = 2 * store / 1024 + 32 * 1024;
+    let used = peak.saturating_sub(before);
+    eprintln!(
+        "3-D, {evals} evaluations: peak RSS grew by {} MiB; bound {} MiB (store {} MiB)",
+        used >> 10,
+        bound_kib >> 10,
+        store >> 20
+    );
+    assert!(used <= bound_kib, "used {used} KiB > bound {bound_kib} KiB");
 }

@@ -45,6 +45,12 @@ pub struct GenzArgs {
     /// Skip hcubature (otherwise compiled with gcc -lcubature at start-up).
     #[arg(long)]
     pub no_hcubature: bool,
+    /// Families to run, comma-separated names (default: all six).
+    #[arg(long, value_delimiter = ',')]
+    pub families: Vec<String>,
+    /// Print one line per case to stderr (value, estimate, true error, evaluations).
+    #[arg(long)]
+    pub verbose: bool,
     /// Print one JSON document instead of the tables.
     #[arg(long)]
     pub json: bool,
@@ -53,6 +59,8 @@ pub struct GenzArgs {
 /// One library's outcome on one case.
 #[derive(Debug, Clone, Copy, Default)]
 struct Score {
+    value: f64,
+    err: f64,
     solved: u32,
     dishonest: u32,
     evals: u64,
@@ -73,6 +81,8 @@ fn score(c: &Case, epsrel: f64, value: f64, err: f64, evals: u64, seconds: f64) 
     let true_err = (value - exact).abs();
     let claimed = err <= epsrel * value.abs();
     Score {
+        value,
+        err,
         solved: u32::from(claimed && true_err <= epsrel * exact.abs()),
         dishonest: u32::from(claimed && true_err > err.max(epsrel * exact.abs())),
         evals,
@@ -169,7 +179,18 @@ fn run_hcubature(
 /// A message when the context cannot be created or the shim fails.
 pub fn run(args: &GenzArgs) -> Result<ExitCode, String> {
     let ctx = Context::new(args.threads).map_err(|e| e.to_string())?;
-    let cases = battery(&args.dims, args.samples, args.seed);
+    for name in &args.families {
+        if !NAMES.contains(&name.as_str()) {
+            return Err(format!(
+                "unknown family '{name}' (known: {})",
+                NAMES.join(", ")
+            ));
+        }
+    }
+    let cases: Vec<Case> = battery(&args.dims, args.samples, args.seed)
+        .into_iter()
+        .filter(|c| args.families.is_empty() || args.families.iter().any(|n| n == NAMES[c.family]))
+        .collect();
     let shim = if args.no_hcubature {
         None
     } else {
@@ -179,7 +200,23 @@ pub fn run(args: &GenzArgs) -> Result<ExitCode, String> {
     for &eps in &args.epsrel {
         let mine: Vec<Score> = cases
             .iter()
-            .map(|c| run_vquad(&ctx, c, eps, args.max_evals))
+            .enumerate()
+            .map(|(i, c)| {
+                let s = run_vquad(&ctx, c, eps, args.max_evals);
+                if args.verbose {
+                    eprintln!(
+                        "case {i:>3} {:<13} d={} value {:.12e} est.err {:.3e} true err {:.3e} evals {}{}",
+                        NAMES[c.family],
+                        c.d,
+                        s.value,
+                        s.err,
+                        (s.value - c.exact()).abs(),
+                        s.evals,
+                        if s.dishonest > 0 { "  DISHONEST" } else { "" }
+                    );
+                }
+                s
+            })
             .collect();
         let theirs = match &shim {
             Some(exe) => Some(run_hcubature(exe, &cases, eps, args.max_evals)?),
@@ -189,6 +226,9 @@ pub fn run(args: &GenzArgs) -> Result<ExitCode, String> {
         let (mut tm, mut th) = (Score::default(), Score::default());
         for (fam, name) in NAMES.iter().enumerate() {
             for &d in &args.dims {
+                if !cases.iter().any(|c| c.family == fam && c.d == d) {
+                    continue;
+                }
                 let (mut m, mut h) = (Score::default(), Score::default());
                 for (i, c) in cases.iter().enumerate() {
                     if c.family == fam && c.d == d {

@@ -11,10 +11,24 @@
 //! The key of a region is `max_k err_k / s_k`, with `s_k` the tolerance of
 //! component `k` at the first estimate (1 where that is 0), so that
 //! components of different magnitudes compete fairly.
+//!
+//! # Honest errors
+//! A region's error is the sum of three parts, each an upper estimate:
+//! - the rule's own, from null rules of descending degree
+//!   (`genz_malik::estimate_error`);
+//! - the disagreement between a parent and its two children, shared by the
+//!   children ([`reconcile`]);
+//! - suspicion of a jump hidden between the children's points and their
+//!   shared face, which splits along that axis discharge ([`suspect`]).
+//!
+//! The run never stops before [`WARM_UP_POINTS`] evaluations: until then it
+//! splits the largest regions along their widest axes (a uniform start that
+//! a feature smaller than the first region cannot hide from), then switches
+//! to the error order.
 
 use super::axes::{weigh_and_check, Boxed};
 use super::genz_malik::GenzMalik;
-use super::regions::Regions;
+use super::regions::{Meta, Regions};
 use super::{empty, parallel, IntegralNd, Outcome, MAX_ADAPTIVE_NDIM};
 use crate::context::Context;
 use crate::error::{Error, EvalError, Result};
@@ -32,6 +46,8 @@ const TASK_DOUBLES: usize = 1 << 16;
 /// steps keep the pool busy and their count stays small (the extra regions
 /// only tighten the estimate).
 const MIN_STEP_POINTS: usize = 8192;
+/// Evaluations of the uniform warm-up (or the whole budget when smaller).
+pub const WARM_UP_POINTS: u64 = 8192;
 
 /// Regions evaluated per task: about [`TASK_POINTS`] points and at most
 /// [`TASK_DOUBLES`] buffered doubles, at least one region.
@@ -94,7 +110,7 @@ pub fn integrate(
         .map(|(a, b)| 0.5 * (b - a))
         .collect();
     let first = eval.regions(&[centre.clone(), half.clone()].concat())?;
-    let stride = 2 * nout + 1;
+    let stride = 3 * nout + 1;
     let scale: Vec<f64> = first[..nout]
         .iter()
         .map(|v| match tol.requested(*v) {
@@ -102,28 +118,44 @@ pub fn integrate(
             _ => 1.0,
         })
         .collect();
-    let key = |row: &[f64]| {
-        row[nout..2 * nout]
-            .iter()
+    let err_key = |errs: &[f64]| {
+        errs.iter()
             .zip(&scale)
             .fold(0.0f64, |m, (e, s)| m.max(e / s))
     };
+    let volume_key = |h: &[f64]| h.iter().map(|x| x.ln()).sum::<f64>();
+    let min_evals = WARM_UP_POINTS.min(budget);
+    let mut warm = (pts as u64) < min_evals;
+    let key = |row: &[f64], h: &[f64], warm: bool| {
+        if warm {
+            volume_key(h)
+        } else {
+            err_key(&row[nout..2 * nout])
+        }
+    };
+    let zeros = vec![0.0; nout];
     store.put(
         0,
         (&centre, &half),
         &first[..nout],
         &first[nout..2 * nout],
-        first[2 * nout] as usize,
-        key(&first),
+        &zeros,
+        row_meta(&first, nout, 0),
+        key(&first, &half, warm),
     );
     let mut evals = pts as u64;
     let mut running = Running::new(&first[..nout], &first[nout..2 * nout]);
     let mut exhausted = false;
     loop {
+        if warm && evals >= min_evals {
+            warm = false;
+            let keys: Vec<f64> = (0..store.len()).map(|s| err_key(store.errors(s))).collect();
+            store.rekey(|slot| keys[slot]);
+        }
         let (est, err) = running.values();
-        if meets(&est, &err, tol) {
+        if evals >= min_evals && meets(&est, &err, tol) {
             let (est, err) = store.totals();
-            if meets(&est, &err, tol) {
+            if evals >= min_evals && meets(&est, &err, tol) {
                 break;
             }
             running = Running::new(&est, &err);
@@ -139,7 +171,11 @@ pub fn integrate(
         // Pop the regions whose refinement the tolerance requires.
         let (est, mut remaining) = running.values();
         let mut batch = Vec::new();
-        let min_splits = (MIN_STEP_POINTS / (2 * pts)).min(store.len() / 16).max(1);
+        let min_splits = if warm {
+            ((min_evals - evals) as usize).div_ceil(2 * pts)
+        } else {
+            (MIN_STEP_POINTS / (2 * pts)).min(store.len() / 16).max(1)
+        };
         while batch.len() < max_splits
             && (batch.len() < min_splits
                 || remaining
@@ -158,9 +194,11 @@ pub fn integrate(
             break;
         }
         let mut geoms = Vec::with_capacity(batch.len() * 4 * ndim);
+        let mut axes = Vec::with_capacity(batch.len());
         for &slot in &batch {
             let (c, h) = store.geometry(slot);
-            let a = store.axis(slot);
+            let a = split_axis(&store, slot, warm);
+            axes.push(a);
             let mut h2 = h.to_vec();
             h2[a] *= 0.5;
             for s in [-1.0, 1.0] {
@@ -170,22 +208,36 @@ pub fn integrate(
                 geoms.extend_from_slice(&h2);
             }
         }
-        let rows = eval.regions(&geoms)?;
+        let mut rows = eval.regions(&geoms)?;
         evals += (2 * batch.len() * pts) as u64;
-        for (i, &slot) in batch.iter().enumerate() {
+        let mut sus = vec![0.0; nout];
+        let mut total = vec![0.0; nout];
+        for (i, (&slot, &a)) in batch.iter().zip(&axes).enumerate() {
+            let pair = &mut rows[2 * i * stride..(2 * i + 2) * stride];
+            let suspect_axis = suspect(&store, slot, a, pair, nout, &mut sus);
+            reconcile(store.estimates(slot), pair, nout);
             running.sub(store.estimates(slot), store.errors(slot));
             for child in 0..2 {
                 let row = &rows[(2 * i + child) * stride..(2 * i + child + 1) * stride];
                 let g = &geoms[(2 * i + child) * 2 * ndim..(2 * i + child + 1) * 2 * ndim];
-                running.add(&row[..nout], &row[nout..2 * nout]);
+                for ((t, e), q) in total.iter_mut().zip(&row[nout..2 * nout]).zip(&sus) {
+                    *t = e + q;
+                }
+                running.add(&row[..nout], &total);
                 let at = if child == 0 { slot } else { store.len() };
+                let k = if warm {
+                    volume_key(&g[ndim..])
+                } else {
+                    err_key(&total)
+                };
                 store.put(
                     at,
                     g.split_at(ndim),
                     &row[..nout],
-                    &row[nout..2 * nout],
-                    row[2 * nout] as usize,
-                    key(row),
+                    &total,
+                    &sus,
+                    row_meta(row, nout, suspect_axis),
+                    k,
                 );
             }
         }
@@ -215,6 +267,108 @@ pub fn integrate(
         integral,
         budget_exhausted,
     })
+}
+
+/// Weight of the parent–children disagreement that scales the children's
+/// errors up (relative to their own sum).
+pub const DISAGREEMENT_SCALE: f64 = 0.5;
+/// Share of the parent–children disagreement added to each child's error.
+pub const DISAGREEMENT_SHARE: f64 = 0.25;
+
+/// Makes two children's errors consistent with their parent: where the
+/// parent's estimate and the sum of the children's differ by `δ`, an error
+/// the children's own rules cannot see, each child's error `e` becomes
+/// `e·(1 + DISAGREEMENT_SCALE·δ/(e₁ + e₂)) + DISAGREEMENT_SHARE·δ`, so the
+/// pair's error is never below `δ`'s share. `pair` holds the two children's
+/// rows (estimates, errors, axis).
+pub fn reconcile(parent: &[f64], pair: &mut [f64], nout: usize) {
+    let stride = 3 * nout + 1;
+    let (a, b) = pair.split_at_mut(stride);
+    for (k, &p) in parent.iter().enumerate() {
+        let delta = (p - (a[k] + b[k])).abs();
+        let both = a[nout + k] + b[nout + k];
+        let grow = if both > 0.0 {
+            1.0 + DISAGREEMENT_SCALE * delta / both
+        } else {
+            1.0
+        };
+        for child in [&mut *a, &mut *b] {
+            child[nout + k] = child[nout + k] * grow + DISAGREEMENT_SHARE * delta;
+        }
+    }
+}
+
+/// Fraction of a child's extent along the split axis that lies between its
+/// points nearest the shared face (`±λ3`) and the face: `(1 − λ3)/2`.
+pub const SHELL: f64 = super::genz_malik::SHELL_FRACTION;
+/// Safety factor on the mass a jump hidden in that shell can carry.
+pub const SHELL_SAFETY: f64 = 2.0;
+
+/// The [`Meta`] of a rule's row (estimates, errors, hidden, axis).
+fn row_meta(row: &[f64], nout: usize, suspect_axis: usize) -> Meta {
+    Meta {
+        axis: row[3 * nout] as usize,
+        suspect_axis,
+    }
+}
+
+/// The axis to split `slot` along: the widest during the warm-up, the axis
+/// of its suspicion when suspicion is most of its error, else the rule's.
+fn split_axis(store: &Regions, slot: usize, warm: bool) -> usize {
+    let meta = store.meta(slot);
+    if warm {
+        return widest(store.geometry(slot).1);
+    }
+    let dominated = store
+        .suspicion(slot)
+        .iter()
+        .zip(store.errors(slot))
+        .any(|(q, e)| *q > 0.5 * e);
+    if dominated {
+        meta.suspect_axis
+    } else {
+        meta.axis
+    }
+}
+
+/// The suspicion each child of `slot` (split along `a` into the rows of
+/// `pair`) carries, written to `sus`; returns its axis.
+///
+/// A jump at the face two children share, inside the thin shells between
+/// their outermost points and the face, shows as a gap across the face that
+/// neither child's rule sees (`GenzMalik::face_gap`, the `hidden` part of
+/// the rows): each child then carries `SHELL_SAFETY·SHELL·gap·volume`, tied
+/// to the split axis, until splits along that axis have shrunk the shell. A
+/// split along the suspicion axis passes a quarter of the parent's
+/// suspicion to each child (half the volume, half the shell), any other
+/// split a half (half the volume).
+fn suspect(
+    store: &Regions,
+    slot: usize,
+    a: usize,
+    pair: &[f64],
+    nout: usize,
+    sus: &mut [f64],
+) -> usize {
+    let meta = store.meta(slot);
+    let inherit = if a == meta.suspect_axis { 0.25 } else { 0.5 };
+    let mut fresh_wins = false;
+    for (k, (q, &p)) in sus.iter_mut().zip(store.suspicion(slot)).enumerate() {
+        let old = inherit * p;
+        let fresh = pair[2 * nout + k];
+        fresh_wins |= fresh > old;
+        *q = old + fresh;
+    }
+    if fresh_wins {
+        a
+    } else {
+        meta.suspect_axis
+    }
+}
+
+/// The widest axis of half-widths `h` (the lowest index on ties).
+fn widest(h: &[f64]) -> usize {
+    (1..h.len()).fold(0, |a, i| if h[i] > h[a] { i } else { a })
 }
 
 /// True when every component meets `max(epsabs, epsrel·|I_k|)`.
@@ -278,20 +432,24 @@ struct Evaluate<'a> {
 
 impl Evaluate<'_> {
     /// Applies the rule to each region of `geoms` (centre then half-widths,
-    /// `2·ndim` values each) and returns rows of `2·nout + 1` values: the
-    /// estimates, the errors and the split axis.
+    /// `2·ndim` values each) and returns rows of `3·nout + 1` values: the
+    /// estimates, the errors, the hidden-jump suspicion of each child of a
+    /// pair (regions come in sibling pairs when there are several) and the
+    /// split axis.
     fn regions(&self, geoms: &[f64]) -> Result<Vec<f64>> {
         let d = self.rule.ndim();
         let nout = self.f.nout();
         let count = geoms.len() / (2 * d);
         let per = task_regions(self.rule.points(), d, nout);
+        // Keep sibling pairs in one task.
+        let per = (per & !1).max(2);
         let tasks = count.div_ceil(per);
         let parts = parallel::map(self.ctx, tasks, |t| {
             let lo = t * per;
             let hi = count.min(lo + per);
             self.task(&geoms[lo * 2 * d..hi * 2 * d])
         });
-        let mut rows = Vec::with_capacity(count * (2 * nout + 1));
+        let mut rows = Vec::with_capacity(count * (3 * nout + 1));
         for p in parts {
             rows.extend_from_slice(&p?);
         }
@@ -318,17 +476,37 @@ impl Evaluate<'_> {
         let mut vals = vec![0.0; count * pts * nout];
         self.f.eval_nd(&xs, &mut vals)?;
         weigh_and_check(&mut vals, jac.as_deref(), &xs, d, nout)?;
-        let mut rows = vec![0.0; count * (2 * nout + 1)];
+        let stride = 3 * nout + 1;
+        let mut rows = vec![0.0; count * stride];
         let mut diffs = vec![0.0; d];
         for ((g, v), row) in geoms
             .chunks_exact(2 * d)
             .zip(vals.chunks_exact(pts * nout))
-            .zip(rows.chunks_exact_mut(2 * nout + 1))
+            .zip(rows.chunks_exact_mut(stride))
         {
             let h = &g[d..];
             let (est, rest) = row.split_at_mut(nout);
-            let (err, axis) = rest.split_at_mut(nout);
-            axis[0] = self.rule.apply(v, nout, h, est, err, &mut diffs) as f64;
+            let (err, rest) = rest.split_at_mut(nout);
+            rest[nout] = self.rule.apply(v, nout, h, est, err, &mut diffs) as f64;
+        }
+        if count.is_multiple_of(2) {
+            // Children come in pairs, below then above the parent's centre.
+            for ((g, v), rows) in geoms
+                .chunks_exact(4 * d)
+                .zip(vals.chunks_exact(2 * pts * nout))
+                .zip(rows.chunks_exact_mut(2 * stride))
+            {
+                let a = (0..d).find(|&i| g[i] != g[2 * d + i]).unwrap_or(0);
+                let volume: f64 = g[d..2 * d].iter().map(|&x| 2.0 * x).product();
+                let (lower, upper) = v.split_at(pts * nout);
+                let (r0, r1) = rows.split_at_mut(stride);
+                let gap = &mut r0[2 * nout..3 * nout];
+                self.rule.face_gap(lower, upper, nout, a, gap);
+                for q in gap.iter_mut() {
+                    *q *= SHELL_SAFETY * SHELL * volume;
+                }
+                r1[2 * nout..3 * nout].copy_from_slice(gap);
+            }
         }
         Ok(rows)
     }

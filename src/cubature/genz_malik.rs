@@ -132,9 +132,32 @@ impl GenzMalik {
         }
     }
 
+    /// 1-norm of the degree-5 (degree-3 above [`MAX_DEGREE7_NDIM`]) null
+    /// rule `main − embedded`, counting each orbit's points.
+    fn null_norm(&self) -> f64 {
+        let d = self.ndim;
+        let sizes = [
+            1.0,
+            2.0 * d as f64,
+            2.0 * d as f64,
+            2.0 * (d * d.saturating_sub(1)) as f64,
+            if self.vertices {
+                (d as f64).exp2()
+            } else {
+                0.0
+            },
+        ];
+        (0..5)
+            .map(|i| sizes[i] * (self.w[i] - self.e[i]).abs())
+            .sum()
+    }
+
     /// Applies the rule to the region's values (`points()·nout`, row-major)
     /// and writes each component's estimate and error; returns the axis to
     /// split. `diffs` is scratch of `ndim` values.
+    ///
+    /// The error comes from three null rules of descending degree on the
+    /// same points, each scaled to unit 1-norm (see [`estimate_error`]).
     pub fn apply(
         &self,
         vals: &[f64],
@@ -149,17 +172,23 @@ impl GenzMalik {
         diffs.fill(0.0);
         let pairs_at = 1 + 4 * d;
         let verts_at = pairs_at + 2 * d * (d - 1);
+        let hi_norm = self.null_norm();
+        let axis_norm = 4.0 * d as f64;
         for k in 0..nout {
             let at = |p: usize| vals[p * nout + k];
             let f0 = at(0);
             let (mut s2, mut s3) = (0.0, 0.0);
+            let (mut fourth, mut second) = (0.0, 0.0);
             for (i, diff) in diffs.iter_mut().enumerate() {
                 let b = 1 + 4 * i;
                 let a2 = at(b) + at(b + 1);
                 let a3 = at(b + 2) + at(b + 3);
                 s2 += a2;
                 s3 += a3;
-                *diff += ((a2 - 2.0 * f0) - RATIO * (a3 - 2.0 * f0)).abs();
+                let q = ((a2 - 2.0 * f0) - RATIO * (a3 - 2.0 * f0)).abs();
+                *diff += q;
+                fourth += q;
+                second += (a3 - 2.0 * f0).abs();
             }
             let s4 = (pairs_at..verts_at).fold(0.0, |s, p| s + at(p));
             let s5 = if self.vertices {
@@ -171,7 +200,16 @@ impl GenzMalik {
             let main = dot(&self.w, &sums);
             let emb = dot(&self.e, &sums);
             est[k] = volume * main;
-            err[k] = (volume * (main - emb)).abs();
+            // Null rules at the level of round-off count as exact zeros.
+            let size = (0..self.points()).fold(0.0f64, |m, p| m.max(at(p).abs()));
+            let noise = NOISE * size;
+            let nulls = [
+                (main - emb).abs() / hi_norm,
+                fourth / axis_norm,
+                second / axis_norm,
+            ]
+            .map(|n| if n <= noise { 0.0 } else { n });
+            err[k] = volume * estimate_error(nulls).0;
         }
         let mut axis = 0;
         for i in 1..d {
@@ -181,6 +219,103 @@ impl GenzMalik {
             }
         }
         axis
+    }
+
+    /// Compares two children of one split along `axis` (`lower` the one
+    /// below, values `points()·nout` each) across their shared face: for
+    /// each component, the largest difference between a point of `lower`
+    /// next to the face (at `+λ3` along `axis`: the axis point and the pair
+    /// points) and its mirror image in `upper` (at `−λ3`, `0.1·h` away),
+    /// among the pairs whose difference exceeds [`GAP_RATIO`] times the sum
+    /// of the two points' differences with their twins across their own
+    /// children (`1.9·h` away along the axis), which a smooth integrand
+    /// never does; 0 when there is none.
+    pub fn face_gap(
+        &self,
+        lower: &[f64],
+        upper: &[f64],
+        nout: usize,
+        axis: usize,
+        gap: &mut [f64],
+    ) {
+        let d = self.ndim;
+        let pairs_at = 1 + 4 * d;
+        let pair = |i: usize, j: usize| pairs_at + 4 * (i * d - i * (i + 1) / 2 + (j - i - 1));
+        // (point of lower at +λ3 along the axis, its mirror in upper at −λ3).
+        let mut matched = Vec::with_capacity(2 * d - 1);
+        let b = 1 + 4 * axis;
+        matched.push((b + 3, b + 2));
+        for j in (0..d).filter(|&j| j != axis) {
+            for sj in 0..2 {
+                let (plus, minus) = if axis < j {
+                    (pair(axis, j) + 2 + sj, pair(axis, j) + sj)
+                } else {
+                    (pair(j, axis) + 2 * sj + 1, pair(j, axis) + 2 * sj)
+                };
+                matched.push((plus, minus));
+            }
+        }
+        let pts = self.points();
+        for (k, g) in gap.iter_mut().enumerate() {
+            let at = |v: &[f64], p: usize| v[p * nout + k];
+            let range =
+                |v: &[f64]| (1..pts).fold(0.0f64, |m, p| m.max((at(v, p) - at(v, 0)).abs()));
+            let widest = matched.iter().fold(0.0f64, |m, &(l, u)| {
+                m.max((at(lower, l) - at(upper, u)).abs())
+            });
+            *g = if widest > GAP_RATIO * (range(lower) + range(upper)) {
+                widest
+            } else {
+                0.0
+            };
+        }
+    }
+}
+
+/// `(1 − λ3)/2`: the fraction of a child's width along the split axis
+/// between its points nearest the face and the face.
+pub const SHELL_FRACTION: f64 = (1.0 - L3) / 2.0;
+
+/// A gap across a shared face counts as a jump when it exceeds this
+/// fraction of the differences within the children (a smooth integrand's
+/// gap is about 0.05 of them: `0.1·h` against `1.9·h`).
+pub const GAP_RATIO: f64 = 0.75;
+
+/// Null rules below this multiple of the largest value of the region are
+/// round-off, taken as 0: otherwise a low-degree integrand, on which the
+/// higher null rules vanish, would fail the ratio test by noise and get the
+/// pessimistic error.
+pub const NOISE: f64 = 256.0 * f64::EPSILON;
+
+/// Threshold of the ratio test: each null rule must be at most this fraction
+/// of the next lower-degree one for the region to count as asymptotic.
+pub const ASYMPTOTIC_RATIO: f64 = 0.2;
+/// Safety factor on the error of an asymptotic region.
+pub const ASYMPTOTIC_FACTOR: f64 = 2.0;
+/// Safety factor on the largest null rule of a region that is not
+/// asymptotic.
+pub const ROUGH_FACTOR: f64 = 5.0;
+
+/// The error per unit volume of a region from its null rules `[high, mid,
+/// low]` (degrees 5, 3, 1 with the degree-7 rule), each normalized to unit
+/// 1-norm.
+///
+/// When the null rules fall by at least [`ASYMPTOTIC_RATIO`] from each
+/// degree to the next, the integrand is resolved and the main rule's error
+/// is far below the highest null rule: the error is
+/// [`ASYMPTOTIC_FACTOR`] times the larger of the highest null rule and the
+/// value the observed decay predicts for it (`ratio · mid`, which guards
+/// against a null rule that vanishes by a chance of phase). Otherwise the
+/// region is not resolved and the error is [`ROUGH_FACTOR`] times the
+/// largest null rule. Returns the error and whether the region is
+/// asymptotic.
+pub fn estimate_error(nulls: [f64; 3]) -> (f64, bool) {
+    let [high, mid, low] = nulls;
+    if high <= ASYMPTOTIC_RATIO * mid && mid <= ASYMPTOTIC_RATIO * low {
+        let ratio = if low > 0.0 { mid / low } else { 0.0 };
+        (ASYMPTOTIC_FACTOR * high.max(ratio * mid), true)
+    } else {
+        (ROUGH_FACTOR * high.max(mid).max(low), false)
     }
 }
 
@@ -252,34 +387,69 @@ mod tests {
     }
 
     #[test]
-    fn embedded_rule_is_exact_to_degree_five_so_the_error_vanishes_there() {
+    fn low_degree_integrands_get_no_error_and_the_first_missed_degree_gets_some() {
         for d in [2, 4, 13, 20] {
             let r = GenzMalik::new(d);
-            let deg = r.degree();
-            let probes: &[[u32; 2]] = if deg == 7 {
-                &[[4, 0], [2, 2], [0, 0]]
+            let (zero, missed): (&[[u32; 2]], [u32; 2]) = if r.degree() == 7 {
+                (&[[0, 0], [2, 0], [1, 1], [2, 2], [3, 1]], [6, 0])
             } else {
-                &[[2, 0], [0, 0], [1, 1]]
+                (&[[0, 0], [2, 0], [1, 1]], [4, 0])
             };
-            for p in probes {
+            for p in zero {
                 let mut e = vec![0; d];
-                e[0] = p[0];
-                e[1] = p[1];
+                e[..2].copy_from_slice(p);
                 let (m, err) = rule_on_monomial(&r, &e);
                 assert!((m - mean_monomial(&e)).abs() < 1e-13, "d={d} {e:?}");
-                assert!(err / (d as f64).exp2() < 1e-13, "d={d} {e:?}: {err}");
+                assert_eq!(err, 0.0, "d={d} {e:?}");
             }
-            // The main rule is exact one degree pair higher than the embedded one.
+            // The main rule is exact one degree pair higher than the
+            // embedded one, and the estimate still reports an error there.
             let mut e = vec![0; d];
-            e[0] = deg - 1;
+            e[..2].copy_from_slice(&missed);
             let (m, err) = rule_on_monomial(&r, &e);
             assert!((m - mean_monomial(&e)).abs() < 1e-13, "d={d} {e:?}");
-            assert!(
-                err > 1e-6,
-                "d={d}: the embedded rule should miss x^{}",
-                deg - 1
-            );
+            assert!(err > 1e-6, "d={d}: x^{} should show an error", missed[0]);
         }
+    }
+
+    #[test]
+    fn the_error_trusts_the_highest_null_rule_only_when_the_nulls_fall_off() {
+        // Falling by 100 per degree: asymptotic, twice the highest.
+        let (e, asymptotic) = estimate_error([1e-6, 1e-4, 1e-2]);
+        assert!(asymptotic && (e - 2e-6).abs() < 1e-20, "{e}");
+        // The highest vanishing by chance: the decay predicts 0.1·1e-4.
+        let (e, asymptotic) = estimate_error([0.0, 1e-4, 1e-3]);
+        assert!(asymptotic && (e - 2e-5).abs() < 1e-20, "{e}");
+        // Flat null rules: not resolved, five times the largest.
+        assert_eq!(estimate_error([1e-3, 2e-3, 1e-3]), (1e-2, false));
+        let (e, asymptotic) = estimate_error([1e-5, 1e-4, 3e-4]);
+        assert!(!asymptotic && (e - 1.5e-3).abs() < 1e-15, "{e}");
+    }
+
+    fn children_gap(f: impl Fn(&[f64]) -> f64) -> f64 {
+        // [-1, 1]^3 split along axis 1 into [-1, 0] and [0, 1].
+        let r = GenzMalik::new(3);
+        let h = [1.0, 0.5, 1.0];
+        let vals = |c: [f64; 3]| {
+            let mut pts = vec![0.0; r.points() * 3];
+            r.fill_points(&c, &h, &mut pts);
+            pts.chunks_exact(3).map(&f).collect::<Vec<f64>>()
+        };
+        let (lower, upper) = (vals([0.0, -0.5, 0.0]), vals([0.0, 0.5, 0.0]));
+        let mut gap = [0.0];
+        r.face_gap(&lower, &upper, 1, 1, &mut gap);
+        gap[0]
+    }
+
+    #[test]
+    fn a_jump_next_to_the_shared_face_shows_as_a_gap_and_smooth_functions_show_none() {
+        // The jump at y = -0.01 lies between the lower child's last points
+        // (y = -0.026) and the face: neither child's rule can see it.
+        let jump = children_gap(|x| if x[1] < -0.01 { 2.0 + x[0] * 1e-3 } else { 0.0 });
+        assert!((jump - 2.0).abs() < 2e-3, "{jump}");
+        assert_eq!(children_gap(|x| (x[0] + 3.0 * x[1] - x[2]).exp()), 0.0);
+        assert_eq!(children_gap(|x| (5.0 * x[1]).sin() * x[2]), 0.0);
+        assert_eq!(children_gap(|x| 1.0 / (0.1 + x[1] * x[1])), 0.0);
     }
 
     #[test]

@@ -65,13 +65,10 @@ pub unsafe extern "C" fn vq_integrand_nd_fn(
     out: *mut *mut vq_integrand,
 ) -> vq_status {
     status_boundary(|| {
-        non_null(out, "out")?;
-        let f = f.ok_or(Error::NullArg("f"))?;
-        check_shape(ndim, nout)?;
-        // SAFETY: the caller guarantees thread-safety and lifetime (above).
-        let g = unsafe { NdPointFn::new(f, params, ndim, nout) };
-        publish_kind(Kind::Nd(Box::new(g)), out);
-        Ok(())
+        publish_callback(f, ndim, nout, out, |f| {
+            // SAFETY: the caller guarantees thread-safety and lifetime (above).
+            Box::new(unsafe { NdPointFn::new(f, params, ndim, nout) })
+        })
     })
 }
 
@@ -93,14 +90,28 @@ pub unsafe extern "C" fn vq_integrand_nd_batch(
     out: *mut *mut vq_integrand,
 ) -> vq_status {
     status_boundary(|| {
-        non_null(out, "out")?;
-        let f = f.ok_or(Error::NullArg("f"))?;
-        check_shape(ndim, nout)?;
-        // SAFETY: the caller guarantees thread-safety and lifetime (above).
-        let g = unsafe { NdBatchCallbackFn::new(f, params, ndim, nout) };
-        publish_kind(Kind::Nd(Box::new(g)), out);
-        Ok(())
+        publish_callback(f, ndim, nout, out, |f| {
+            // SAFETY: the caller guarantees thread-safety and lifetime (above).
+            Box::new(unsafe { NdBatchCallbackFn::new(f, params, ndim, nout) })
+        })
     })
+}
+
+/// The body both callback constructors share (inside their panic
+/// boundary): checks `out`, `f` and the shape, then publishes the integrand
+/// `wrap` makes of `f`.
+fn publish_callback<F>(
+    f: Option<F>,
+    ndim: usize,
+    nout: usize,
+    out: *mut *mut vq_integrand,
+    wrap: impl FnOnce(F) -> Box<dyn crate::integrand::nd::NdIntegrand>,
+) -> Result<(), Error> {
+    non_null(out, "out")?;
+    let f = f.ok_or(Error::NullArg("f"))?;
+    check_shape(ndim, nout)?;
+    publish_kind(Kind::Nd(wrap(f)), out);
+    Ok(())
 }
 
 /// Compiles an expression in `x1 … x<ndim>` (with `x`, `y`, `z` aliases of

@@ -150,53 +150,31 @@ impl Integrand for NdAsOneD<'_> {
 ///     .unwrap();
 /// assert!((r.values[0] - 1.0).abs() < 1e-12);
 /// ```
-pub struct NdFn<F> {
-    f: F,
-    ndim: usize,
-    nout: usize,
-}
-
-impl<F: Fn(&[f64], &mut [f64]) + Send + Sync> NdFn<F> {
-    /// Wraps `f` as an integrand of `ndim` variables and `nout` components.
-    pub fn new(ndim: usize, nout: usize, f: F) -> NdFn<F> {
-        NdFn { f, ndim, nout }
-    }
-}
-
-impl<F: Fn(&[f64], &mut [f64]) + Send + Sync> NdIntegrand for NdFn<F> {
-    fn ndim(&self) -> usize {
-        self.ndim
-    }
-    fn nout(&self) -> usize {
-        self.nout
-    }
-    fn eval_nd(&self, xs: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
-        for (x, fx) in xs
-            .chunks_exact(self.ndim)
-            .zip(out.chunks_exact_mut(self.nout))
-        {
-            (self.f)(x, fx);
-        }
-        Ok(())
-    }
-}
+pub type NdFn<F> = NdClosure<F, false>;
 
 /// A Rust batch closure `f(xs, out)`: `xs` holds `npts` points row-major,
 /// `out` receives `npts·nout` values row-major.
-pub struct NdBatchFn<F> {
+pub type NdBatchFn<F> = NdClosure<F, true>;
+
+/// A Rust closure of a declared shape: called once per point (`BATCH =
+/// false`, [`NdFn`]) or once per batch of points (`BATCH = true`,
+/// [`NdBatchFn`]).
+pub struct NdClosure<F, const BATCH: bool> {
     f: F,
     ndim: usize,
     nout: usize,
 }
 
-impl<F: Fn(&[f64], &mut [f64]) + Send + Sync> NdBatchFn<F> {
+impl<F: Fn(&[f64], &mut [f64]) + Send + Sync, const BATCH: bool> NdClosure<F, BATCH> {
     /// Wraps `f` as an integrand of `ndim` variables and `nout` components.
-    pub fn new(ndim: usize, nout: usize, f: F) -> NdBatchFn<F> {
-        NdBatchFn { f, ndim, nout }
+    pub fn new(ndim: usize, nout: usize, f: F) -> Self {
+        NdClosure { f, ndim, nout }
     }
 }
 
-impl<F: Fn(&[f64], &mut [f64]) + Send + Sync> NdIntegrand for NdBatchFn<F> {
+impl<F: Fn(&[f64], &mut [f64]) + Send + Sync, const BATCH: bool> NdIntegrand
+    for NdClosure<F, BATCH>
+{
     fn ndim(&self) -> usize {
         self.ndim
     }
@@ -204,7 +182,16 @@ impl<F: Fn(&[f64], &mut [f64]) + Send + Sync> NdIntegrand for NdBatchFn<F> {
         self.nout
     }
     fn eval_nd(&self, xs: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
-        (self.f)(xs, out);
+        if BATCH {
+            (self.f)(xs, out);
+        } else {
+            for (x, fx) in xs
+                .chunks_exact(self.ndim)
+                .zip(out.chunks_exact_mut(self.nout))
+            {
+                (self.f)(x, fx);
+            }
+        }
         Ok(())
     }
 }
