@@ -376,7 +376,8 @@ fn simulate_table(args: &SweepArgs) -> Result<std::process::ExitCode, String> {
             let rs: Vec<ValidationRun> = (0..runs)
                 .map(|i| {
                     let r = m.rounds(truth, &threads, rounds_or(args, 16), args.seed + i as u64);
-                    ValidationRun::from_rounds(truth, &r, i as u64).map_err(|e| e.to_string())
+                    ValidationRun::from_rounds(truth, truth, &r, i as u64)
+                        .map_err(|e| e.to_string())
                 })
                 .collect::<Result<_, _>>()?;
             let c = validate::coverage(&rs);
@@ -440,10 +441,16 @@ fn validate_live(args: &SweepArgs) -> Result<std::process::ExitCode, String> {
             binding: args.place,
         };
         let rec = run_rounds(&work, &ceiling, &cfg, &mut |_, _| {}).map_err(|e| e.to_string())?;
-        let r = ValidationRun::from_rounds(truth, &rec.rounds(vec![true; threads.len()]), i as u64)
-            .map_err(|e| e.to_string())?;
+        let realized = rec.realized_serial_fraction();
+        let r = ValidationRun::from_rounds(
+            truth,
+            realized,
+            &rec.rounds(vec![true; threads.len()]),
+            i as u64,
+        )
+        .map_err(|e| e.to_string())?;
         eprintln!(
-            "run {:>2}: true {truth:.2}  corrected {:.3} [{:.3}, {:.3}]  raw {:.3}  ceiling S(2) {:.2}  load {}",
+            "run {:>2}: injected {truth:.2}  realized {realized:.4}  corrected {:.4} [{:.4}, {:.4}]  raw {:.3}  ceiling S(2) {:.2}  load {}",
             i + 1,
             r.corrected,
             r.ci.0,

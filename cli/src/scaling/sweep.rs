@@ -81,6 +81,9 @@ pub struct RunRecord {
     /// Seconds outside parallel regions (serial stages and the calls'
     /// own serial parts), where measured.
     pub serial_s: Option<f64>,
+    /// Seconds of the workload's own serial stage, for workloads that
+    /// have one (the synthetic workload); `None` otherwise.
+    pub stage_s: Option<f64>,
     /// Per-worker records from the library's padded per-thread slots
     /// (empty where the library did not report them).
     pub per_thread: Vec<ThreadRecord>,
@@ -193,11 +196,13 @@ impl Workload for SerialFractionWorkload {
     fn run(&self, ctx: &Context, _threads: usize) -> Result<RunRecord> {
         let rule = vquad::options::Rule::Midpoint;
         let t0 = Instant::now();
-        if self.n_serial > 0 {
+        let serial_stage = if self.n_serial > 0 {
             self.serial
                 .integrate(&self.f, 0.0, 5.0, &Options::fixed(rule, self.n_serial))?;
-        }
-        let serial_stage = t0.elapsed().as_secs_f64();
+            t0.elapsed().as_secs_f64()
+        } else {
+            0.0
+        };
         let (r, rec) = integrate_recorded(
             ctx,
             &self.f,
@@ -209,6 +214,7 @@ impl Workload for SerialFractionWorkload {
         Ok(RunRecord {
             seconds: t0.elapsed().as_secs_f64(),
             serial_s: Some(serial_stage + rec.serial_s.unwrap_or(0.0)),
+            stage_s: Some(serial_stage),
             per_thread: rec.per_thread,
         })
     }
@@ -255,13 +261,14 @@ pub fn integrate_recorded(
     let record = RunRecord {
         seconds,
         serial_s: Some(stats.serial_ns() as f64 * 1e-9),
+        stage_s: None,
         per_thread,
     };
     (r.map(|_| ()), record)
 }
 
 /// The measurements of an interleaved sweep.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SweepRecords {
     /// Thread counts, ascending.
     pub threads: Vec<usize>,
@@ -382,6 +389,25 @@ impl SweepRecords {
         }
     }
 
+    /// The workload's serial fraction as run: at the first point (1
+    /// thread), the share of each run's time spent in the workload's own
+    /// serial stage (`stage_s`), median over rounds; 0 when the workload
+    /// has no serial stage. (Not `serial_s`: at 1 thread every second is
+    /// outside a parallel region.)
+    pub fn realized_serial_fraction(&self) -> f64 {
+        let mut v: Vec<f64> = self
+            .work
+            .iter()
+            .filter_map(|row| row.first())
+            .map(|r| r.stage_s.unwrap_or(0.0) / r.seconds)
+            .collect();
+        if v.is_empty() {
+            0.0
+        } else {
+            super::rounds::median(&mut v)
+        }
+    }
+
     /// The workload's repetitions per thread count, as the classic
     /// [`Sample`]s (for the median-based fit, `alpha`).
     pub fn samples(&self) -> Vec<Sample> {
@@ -432,6 +458,42 @@ mod tests {
         assert_eq!(
             SerialFractionWorkload::new(0.5, 1000).unwrap().n_serial,
             1000
+        );
+    }
+
+    #[test]
+    fn realized_serial_fraction_is_the_median_stage_share_at_the_first_point() {
+        let run = |seconds: f64, stage: f64| RunRecord {
+            seconds,
+            serial_s: Some(seconds),
+            stage_s: Some(stage),
+            ..RunRecord::default()
+        };
+        let rec = SweepRecords {
+            threads: vec![1, 2],
+            work: vec![
+                vec![run(1.0, 0.30), run(0.7, 0.30)],
+                vec![run(2.0, 0.62), run(1.2, 0.62)],
+                vec![run(1.0, 0.29), run(0.6, 0.29)],
+            ],
+            ..SweepRecords::default()
+        };
+        // Shares at 1 thread: 0.30, 0.31, 0.29; the second point's larger
+        // shares and the all-serial `serial_s` do not enter.
+        assert!((rec.realized_serial_fraction() - 0.30).abs() < 1e-12);
+        assert_eq!(SweepRecords::default().realized_serial_fraction(), 0.0);
+    }
+
+    #[test]
+    fn synthetic_workload_reports_its_serial_stage_within_the_run() {
+        let w = SerialFractionWorkload::new(0.5, 20_000).unwrap();
+        let ctx = Context::new(1).unwrap();
+        let r = w.run(&ctx, 1).unwrap();
+        let stage = r.stage_s.unwrap();
+        assert!(stage > 0.0 && stage < r.seconds, "{stage} of {}", r.seconds);
+        assert_eq!(
+            w.ceiling().unwrap().run(&ctx, 1).unwrap().stage_s,
+            Some(0.0)
         );
     }
 }

@@ -1,6 +1,16 @@
 //! Coverage of the α estimates: how often the 95% interval holds the truth
 //! and how often the point estimate lies within a tolerance of it.
 //!
+//! Two truths: the **injected** α is the serial stage's share of the
+//! synthetic workload's *work*; the **realized** α is its share of the
+//! 1-thread *time*, measured directly from the stage's timestamps in the
+//! same rounds. Amdahl's α is a time fraction, and the two differ when the
+//! serial stage runs a few per cent slower per point than the parallel one
+//! (on the idle development VM: realized − injected = +0.004 … +0.007,
+//! while the bootstrap interval is ±0.003 wide). The interval is scored
+//! against the realized α, the point estimate against the injected one
+//! (within ±[`TOLERANCE`]), and the table shows both.
+//!
 //! Invariant: a verdict is computed only from the recorded runs; the same
 //! runs always give the same table, whoever produced them (the live
 //! validation command, or the simulated machine in tests).
@@ -22,8 +32,11 @@ pub const TOLERANCE: f64 = 0.05;
 /// One validation run: the truth and the estimates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidationRun {
-    /// Injected serial fraction.
+    /// Injected serial fraction (of the work).
     pub truth: f64,
+    /// Realized serial fraction (of the 1-thread time, measured from the
+    /// stage timestamps; the injected one on a simulated machine).
+    pub realized: f64,
     /// α corrected (against the ceiling measured in the same rounds).
     pub corrected: f64,
     /// Its 95% interval.
@@ -35,15 +48,22 @@ pub struct ValidationRun {
 }
 
 impl ValidationRun {
-    /// Estimates both α from the rounds of one run with truth `truth`.
+    /// Estimates both α from the rounds of one run with injected α `truth`
+    /// and realized α `realized`.
     ///
     /// # Errors
     /// As [`Rounds::estimate`].
-    pub fn from_rounds(truth: f64, rounds: &Rounds, seed: u64) -> Result<Self, RoundsError> {
+    pub fn from_rounds(
+        truth: f64,
+        realized: f64,
+        rounds: &Rounds,
+        seed: u64,
+    ) -> Result<Self, RoundsError> {
         let cor = rounds.estimate(Baseline::Ceiling, RESAMPLES, seed)?;
         let raw = rounds.estimate(Baseline::Ideal, 0, seed)?;
         Ok(ValidationRun {
             truth,
+            realized,
             corrected: cor.alpha,
             ci: cor.ci,
             raw: raw.alpha,
@@ -55,12 +75,17 @@ impl ValidationRun {
         })
     }
 
-    /// Whether the interval holds the truth.
+    /// Whether the interval holds the realized α.
     pub fn covered(&self) -> bool {
+        self.ci.0 <= self.realized && self.realized <= self.ci.1
+    }
+
+    /// Whether the interval holds the injected α (shown, not scored).
+    pub fn covers_injected(&self) -> bool {
         self.ci.0 <= self.truth && self.truth <= self.ci.1
     }
 
-    /// Whether the point estimate is within [`TOLERANCE`] of the truth.
+    /// Whether the point estimate is within [`TOLERANCE`] of the injected α.
     pub fn within(&self) -> bool {
         (self.corrected - self.truth).abs() <= TOLERANCE
     }
@@ -71,7 +96,7 @@ impl ValidationRun {
 pub struct Coverage {
     /// Runs.
     pub runs: usize,
-    /// Runs whose interval holds the truth.
+    /// Runs whose interval holds the realized α.
     pub covered: usize,
     /// Runs whose point estimate is within the tolerance.
     pub within: usize,
@@ -96,26 +121,29 @@ pub fn meets_goal(c: &Coverage) -> bool {
 /// The coverage table as Markdown: one row per run, then one per injected
 /// α, then the total and the verdict.
 pub fn table(runs: &[ValidationRun]) -> String {
+    let yes = |b: bool| if b { "yes" } else { "NO" };
     let mut out = String::from(
-        "| run | true α | α corrected | 95% CI | in CI | within ±0.05 | α raw | ceiling S(2) |\n\
-         |---:|---:|---:|---|:-:|:-:|---:|---:|\n",
+        "| run | injected α | realized α | α corrected | 95% CI | CI holds realized | within ±0.05 of injected | CI holds injected | α raw | ceiling S(2) |\n\
+         |---:|---:|---:|---:|---|:-:|:-:|:-:|---:|---:|\n",
     );
     for (i, r) in runs.iter().enumerate() {
         out += &format!(
-            "| {} | {:.2} | {:.3} | {:.3} .. {:.3} | {} | {} | {:.3} | {:.2} |\n",
+            "| {} | {:.2} | {:.4} | {:.4} | {:.4} .. {:.4} | {} | {} | {} | {:.3} | {:.2} |\n",
             i + 1,
             r.truth,
+            r.realized,
             r.corrected,
             r.ci.0,
             r.ci.1,
-            if r.covered() { "yes" } else { "NO" },
-            if r.within() { "yes" } else { "NO" },
+            yes(r.covered()),
+            yes(r.within()),
+            yes(r.covers_injected()),
             r.raw,
             r.ceiling_speedup
         );
     }
-    out += "\n| true α | runs | CI holds truth | within ±0.05 | mean α corrected | mean α raw |\n\
-            |---:|---:|---:|---:|---:|---:|\n";
+    out += "\n| injected α | runs | CI holds realized | within ±0.05 | CI holds injected | mean realized α | mean α corrected | mean α raw |\n\
+            |---:|---:|---:|---:|---:|---:|---:|---:|\n";
     let mut truths: Vec<f64> = runs.iter().map(|r| r.truth).collect();
     truths.sort_unstable_by(f64::total_cmp);
     truths.dedup();
@@ -124,10 +152,12 @@ pub fn table(runs: &[ValidationRun]) -> String {
         let c = coverage(&sub);
         let mean = |f: fn(&ValidationRun) -> f64| sub.iter().map(f).sum::<f64>() / sub.len() as f64;
         out += &format!(
-            "| {t:.2} | {} | {} | {} | {:.3} | {:.3} |\n",
+            "| {t:.2} | {} | {} | {} | {} | {:.4} | {:.4} | {:.4} |\n",
             c.runs,
             c.covered,
             c.within,
+            sub.iter().filter(|r| r.covers_injected()).count(),
+            mean(|r| r.realized),
             mean(|r| r.corrected),
             mean(|r| r.raw)
         );
@@ -148,10 +178,11 @@ pub fn table(runs: &[ValidationRun]) -> String {
         )
     };
     out += &format!(
-        "| **all** | {} | **{}** | **{}** | | |\n\nverdict: {} (goal: CI holds the truth and estimate within ±{TOLERANCE} in ≥ 90% of runs)\n",
+        "| **all** | {} | **{}** | **{}** | {} | | | |\n\nverdict: {} (goal: CI holds the realized α and estimate within ±{TOLERANCE} of the injected α in ≥ 90% of runs)\n",
         c.runs,
         c.covered,
         c.within,
+        runs.iter().filter(|r| r.covers_injected()).count(),
         if meets_goal(&c) { "PASS" } else { "FAIL" }
     );
     out += &note;
@@ -166,6 +197,7 @@ mod tests {
     fn run(truth: f64, corrected: f64, ci: (f64, f64)) -> ValidationRun {
         ValidationRun {
             truth,
+            realized: truth,
             corrected,
             ci,
             raw: corrected,
@@ -224,7 +256,7 @@ mod tests {
             .map(|i| {
                 let truth = VALIDATION_ALPHAS[i % 4];
                 let r = m.rounds(truth, &[1, 2], LIVE_ROUNDS, 100 + i as u64);
-                ValidationRun::from_rounds(truth, &r, i as u64).unwrap()
+                ValidationRun::from_rounds(truth, truth, &r, i as u64).unwrap()
             })
             .collect();
         let c = coverage(&runs);
@@ -242,7 +274,7 @@ mod tests {
                 .map(|i| {
                     let truth = [0.001, 0.01, 0.05, 0.2][i % 4];
                     let r = m.rounds(truth, &threads, 10, 7 * i as u64 + cores as u64);
-                    ValidationRun::from_rounds(truth, &r, i as u64).unwrap()
+                    ValidationRun::from_rounds(truth, truth, &r, i as u64).unwrap()
                 })
                 .collect();
             let c = coverage(&runs);
