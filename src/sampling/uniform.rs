@@ -7,6 +7,8 @@
 
 use wide::u32x8;
 
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+use super::philox::philox4x32_x8_u64;
 use super::philox::{key_of, philox4x32, philox4x32_lanes, philox4x32_lanes_multi, Stream};
 
 /// 2^-32.
@@ -80,13 +82,14 @@ pub fn fill_columns(
     for j in 0..pairs {
         let (c0, rest) = out[2 * j * stride..].split_at_mut(stride);
         let mut c1 = (2 * j + 1 < ndim).then(|| &mut rest[..stride]);
+        let done = fill_pair_x8(key, stream, first, j, groups, c0, c1.as_deref_mut());
         let mut store = |g: usize, w: &[u32x8; 4]| {
             uniform_lanes(w[0], w[1], &mut c0[8 * g..8 * g + 8]);
             if let Some(c1) = c1.as_deref_mut() {
                 uniform_lanes(w[2], w[3], &mut c1[8 * g..8 * g + 8]);
             }
         };
-        let mut g = 0;
+        let mut g = done;
         while g + 2 <= groups {
             let at = |k: usize| ctr(first + 8 * (g + k) as u64, j);
             let w = philox4x32_lanes_multi([at(0), at(1)], key);
@@ -107,6 +110,96 @@ pub fn fill_columns(
             out[j * stride + q] = v;
         }
     }
+}
+
+/// The first `groups` groups of eight points of coordinate pair `j`
+/// (see [`fill_columns`]) on AVX-512, through [`philox4x32_x8_u64`], four
+/// sets of eight points interleaved; returns the groups filled (all of
+/// them). The same bits as the 32-bit-lane path: the counters are the
+/// same words, and each double is [`uniform`]'s exact sum.
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+fn fill_pair_x8(
+    key: [u32; 2],
+    stream: Stream,
+    first: u64,
+    j: usize,
+    groups: usize,
+    c0: &mut [f64],
+    mut c1: Option<&mut [f64]>,
+) -> usize {
+    use std::arch::x86_64::{
+        __m512i, _mm256_srli_epi32, _mm512_add_epi64, _mm512_cvtepi64_epi32, _mm512_cvtepu32_pd,
+        _mm512_fmadd_pd, _mm512_max_pd, _mm512_mul_pd, _mm512_set1_epi64, _mm512_set1_pd,
+        _mm512_setr_epi64, _mm512_srli_epi64, _mm512_storeu_pd,
+    };
+    assert!(c0.len() >= 8 * groups && c1.as_ref().is_none_or(|c| c.len() >= 8 * groups));
+    // SAFETY: compiled only where the whole build enables AVX-512F (cfg
+    // above), so the intrinsics run on a CPU that has them; the only
+    // memory they touch is the stores into `c0` and `c1`, each of eight
+    // doubles at 8·g with g < groups, inside the lengths asserted above.
+    unsafe {
+        let lanes = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
+        let (jj, ss) = (
+            _mm512_set1_epi64(j as i64),
+            _mm512_set1_epi64(stream as i64),
+        );
+        // Sample numbers i + l as 64-bit sums: their low words (high halves
+        // are ignored by the first multiply) and their high words.
+        let ctr = |i: u64| -> [__m512i; 4] {
+            let n = _mm512_add_epi64(_mm512_set1_epi64(i as i64), lanes);
+            [n, _mm512_srli_epi64::<32>(n), jj, ss]
+        };
+        let (two_m32, two_m53, smallest) = (
+            _mm512_set1_pd(TWO_M32),
+            _mm512_set1_pd(TWO_M53),
+            _mm512_set1_pd(SMALLEST),
+        );
+        let to_unit = |hi: __m512i, lo: __m512i| {
+            let h = _mm512_cvtepu32_pd(_mm512_cvtepi64_epi32(hi));
+            let l = _mm512_cvtepu32_pd(_mm256_srli_epi32::<11>(_mm512_cvtepi64_epi32(lo)));
+            _mm512_max_pd(
+                _mm512_fmadd_pd(h, two_m32, _mm512_mul_pd(l, two_m53)),
+                smallest,
+            )
+        };
+        let mut store = |g: usize, w: &[__m512i; 4]| {
+            // `c0` and `c1` hold at least 8·groups doubles (asserted above)
+            // and g < groups, so each store writes inside its slice.
+            _mm512_storeu_pd(c0.as_mut_ptr().add(8 * g), to_unit(w[0], w[1]));
+            if let Some(c1) = c1.as_deref_mut() {
+                _mm512_storeu_pd(c1.as_mut_ptr().add(8 * g), to_unit(w[2], w[3]));
+            }
+        };
+        let mut g = 0;
+        while g + 4 <= groups {
+            let at = |k: usize| ctr(first + 8 * (g + k) as u64);
+            let w = philox4x32_x8_u64([at(0), at(1), at(2), at(3)], key);
+            for (k, set) in w.iter().enumerate() {
+                store(g + k, set);
+            }
+            g += 4;
+        }
+        while g < groups {
+            let [w] = philox4x32_x8_u64([ctr(first + 8 * g as u64)], key);
+            store(g, &w);
+            g += 1;
+        }
+    }
+    groups
+}
+
+/// Without AVX-512 the 32-bit-lane path fills every group.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
+fn fill_pair_x8(
+    _: [u32; 2],
+    _: Stream,
+    _: u64,
+    _: usize,
+    _: usize,
+    _: &mut [f64],
+    _: Option<&mut [f64]>,
+) -> usize {
+    0
 }
 
 /// [`uniform`] on eight lanes into `out[..8]`: the same bits (the high word
