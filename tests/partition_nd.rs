@@ -8,7 +8,7 @@ use std::ffi::{c_void, CString};
 use std::ptr;
 
 use vquad::ffi::*;
-use vquad::sampling::distributed::Distributed;
+use vquad::partition::nd::Distributed;
 use vquad::{Context, NdFn, Options, Rule};
 
 mod common;
@@ -302,7 +302,8 @@ fn rust_distributed_runs_match_integrate_nd_bits() {
             let per = d.tasks().div_ceil(parts);
             for (p, chunk) in all.chunks_mut(per as usize * d.partial_len()).enumerate() {
                 let ctx = Context::new(1 + p % 3).unwrap();
-                vquad::sampling::integrate_partials(&ctx, &d, &f, p as u64 * per, chunk).unwrap();
+                vquad::partition::nd::integrate_partials(&ctx, &d, &f, p as u64 * per, chunk)
+                    .unwrap();
             }
             let got = d.combine(&all).unwrap();
             assert_eq!(bits(&got.values), bits(&want.values), "{:?}", opts.rule);

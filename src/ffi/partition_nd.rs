@@ -10,7 +10,7 @@ use super::status::vq_status;
 use super::types::{vq_options, vq_result};
 use crate::error::Error;
 use crate::options::Options;
-use crate::sampling::distributed::Distributed;
+use crate::partition::nd::Distributed;
 
 /// Reads the bounds and options and lays out the run.
 ///
@@ -154,7 +154,7 @@ pub unsafe extern "C" fn vq_integrate_nd_partial(
         // SAFETY: `partials` is writable for `len >= need` doubles.
         unsafe {
             write_partials(partials, need, |mine| {
-                f.with_nd(|g| crate::sampling::integrate_partials(ctx, &d, g, first, mine))?
+                f.with_nd(|g| crate::partition::nd::integrate_partials(ctx, &d, g, first, mine))?
             })
         }
     })

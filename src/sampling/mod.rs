@@ -14,7 +14,6 @@
 //! errors for a confidence interval.
 
 pub mod cube;
-pub mod distributed;
 pub mod eval;
 pub mod mc;
 pub mod moments;
@@ -212,25 +211,6 @@ pub fn integrate_box(
         ev.finish();
     }
     Ok(e)
-}
-
-/// The partials of tasks `first ..` of a distributed run (see
-/// [`distributed::Distributed`]) into `out` (`partial_len()` doubles per
-/// task), on `ctx`.
-///
-/// # Errors
-/// As [`distributed::Distributed::partials`].
-pub fn integrate_partials(
-    ctx: &crate::context::Context,
-    d: &distributed::Distributed,
-    f: &dyn NdIntegrand,
-    first: u64,
-    out: &mut [f64],
-) -> Result<()> {
-    let ev = Evaluator::new(ctx);
-    ev.run_in_pool(ev.threads() > 1, || d.partials(&ev, f, first, out))?;
-    ev.finish();
-    Ok(())
 }
 
 /// The tolerance checks the sampling rules share.

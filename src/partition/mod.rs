@@ -4,7 +4,8 @@
 //! Invariant: a partition and a single call run the same plan and combine
 //! with the same code, so the bits agree for every ranks × threads layout.
 //! This module is part of the api layer: it builds on `rules` and `exec`,
-//! and nothing below imports it.
+//! its submodule [`nd`] (boxes: Monte Carlo, QMC and tensor rules) on
+//! `cubature` and `sampling` as well, and nothing below imports it.
 //!
 //! A fixed rule on an interval is a list of numbered tasks that depends only
 //! on the rule, `n`, `order` and the bounds ([`tasks`]). Each task yields one
@@ -36,6 +37,8 @@
 //! let single = Context::new(2).unwrap().integrate(&f, 0.0, 5.0, &opts).unwrap();
 //! assert_eq!(r.value.to_bits(), single.value.to_bits());
 //! ```
+
+pub mod nd;
 
 use std::time::Instant;
 

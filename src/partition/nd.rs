@@ -17,10 +17,7 @@
 //! - A fixed rule with `ndim = 1` and `nout = 1` runs the 1-D engine there,
 //!   so it splits as [`FixedPlan`] does; a partial is one double.
 
-use super::cube::UnitCube;
-use super::par;
-use super::plan::Plan;
-use super::SampleOptions;
+use crate::context::Context;
 use crate::cubature::tensor::Tensor;
 use crate::cubature::IntegralNd;
 use crate::error::{Error, Result};
@@ -29,7 +26,11 @@ use crate::integrand::nd::{NdAsOneD, NdIntegrand};
 use crate::integrand::Integrand;
 use crate::options::{Options, Rule};
 use crate::rules::fixed::FixedPlan;
+use crate::sampling::cube::UnitCube;
 use crate::sampling::moments::Moments;
+use crate::sampling::par;
+use crate::sampling::plan::Plan;
+use crate::sampling::SampleOptions;
 
 /// The tasks of one distributed integral over a box.
 #[derive(Debug, Clone)]
@@ -245,4 +246,22 @@ fn flat_tree(
             a
         },
     )?)
+}
+
+/// The partials of tasks `first ..` of the distributed run `d` into `out`
+/// (`partial_len()` doubles per task), on `ctx`.
+///
+/// # Errors
+/// As [`Distributed::partials`].
+pub fn integrate_partials(
+    ctx: &Context,
+    d: &Distributed,
+    f: &dyn NdIntegrand,
+    first: u64,
+    out: &mut [f64],
+) -> Result<()> {
+    let ev = Evaluator::new(ctx);
+    ev.run_in_pool(ev.threads() > 1, || d.partials(&ev, f, first, out))?;
+    ev.finish();
+    Ok(())
 }
