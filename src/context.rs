@@ -265,9 +265,16 @@ impl Context {
         *slot = sink;
     }
 
+    /// Whether calls starting now report progress (a sink is set): one
+    /// atomic load, no lock.
+    #[inline]
+    pub fn reports_progress(&self) -> bool {
+        self.has_progress.load(Ordering::Acquire)
+    }
+
     /// The progress sink a call starting now reports to.
     pub fn progress_sink(&self) -> Option<Arc<ProgressSink>> {
-        if !self.has_progress.load(Ordering::Acquire) {
+        if !self.reports_progress() {
             return None;
         }
         self.progress

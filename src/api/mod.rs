@@ -14,7 +14,9 @@ use crate::exec::evaluator::Evaluator;
 use crate::integrand::Integrand;
 use crate::options::Options;
 use crate::result::{CallStats, Integral};
-use crate::rules::{self, Computed, Finished};
+use crate::rules::adaptive::FirstApplication;
+use crate::rules::small::MAX_POINTS;
+use crate::rules::{self, Computed, Finished, Plan};
 
 /// The result record of `c`, computed with `threads` threads in
 /// `seconds`: the one place an [`Integral`] is built from a rule's output.
@@ -106,7 +108,50 @@ pub fn integrate(
 ) -> Result<Integral> {
     // Nobody reads this call's stats: its serial steps go untimed and
     // unrecorded, so a small call costs its arithmetic.
+    if !ctx.reports_progress() {
+        if let Some(result) = small_call(ctx, f, a, b, opts) {
+            return result;
+        }
+    }
     run(&Evaluator::unobserved(ctx), ctx, f, a, b, opts)
+}
+
+/// An adaptive call whose first Gauss–Kronrod application may settle it,
+/// without building an evaluator unless that application falls short
+/// (see [`rules::adaptive::AdaptivePlan::settle`]); `None` for the calls it does not take
+/// (other rules, infinite or empty ranges), which [`run`] then plans anew.
+/// Validation, results and errors are [`run`]'s, to the bit.
+#[inline]
+fn small_call(
+    ctx: &Context,
+    f: &dyn Integrand,
+    a: f64,
+    b: f64,
+    opts: &Options,
+) -> Option<Result<Integral>> {
+    let clock = Stopwatch::start();
+    let plan = match rules::plan(a, b, opts) {
+        Ok(Plan::Adaptive(plan)) => plan,
+        Ok(_) => return None,
+        Err(e) => return Some(Err(e)),
+    };
+    let threads = ctx.threads() as u32;
+    let mut fx = [0.0f64; MAX_POINTS];
+    Some(match plan.settle(f, &mut fx) {
+        Err(e) => Err(e),
+        Ok(FirstApplication::NotSmall) => return None,
+        Ok(FirstApplication::Settled(c)) => Ok(record(c, threads, clock.seconds())),
+        Ok(FirstApplication::Unsettled(m)) => {
+            let ev = Evaluator::unobserved(ctx);
+            let result = plan
+                .integrate_given(&ev, f, Some(&fx[..m]))
+                .and_then(|done| conclude(done, threads, clock.seconds()));
+            if result.is_ok() {
+                ev.finish();
+            }
+            result
+        }
+    })
 }
 
 impl Context {
@@ -143,5 +188,94 @@ impl Context {
         opts: &Options,
     ) -> (Result<Integral>, CallStats) {
         integrate_with_stats(self, f, a, b, opts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::Rule;
+
+    /// The general path of [`integrate`], without the small call.
+    fn general(ctx: &Context, f: &dyn Integrand, a: f64, b: f64, o: &Options) -> String {
+        untimed(run(&Evaluator::unobserved(ctx), ctx, f, a, b, o))
+    }
+
+    fn fast(ctx: &Context, f: &dyn Integrand, a: f64, b: f64, o: &Options) -> String {
+        untimed(integrate(ctx, f, a, b, o))
+    }
+
+    /// Everything a call returns but its time, the partial result of
+    /// [`Error::MaxEvals`] included.
+    fn untimed(r: Result<Integral>) -> String {
+        let zero = |r: Integral| Integral { seconds: 0.0, ..r };
+        format!(
+            "{:?}",
+            r.map(zero).map_err(|e| match e {
+                Error::MaxEvals { partial, message } => Error::MaxEvals {
+                    partial: zero(partial),
+                    message,
+                },
+                e => e,
+            })
+        )
+    }
+
+    #[test]
+    fn small_call_returns_what_the_general_path_returns_to_the_bit() {
+        type Case = (&'static str, fn(f64) -> f64);
+        let cases: [Case; 7] = [
+            ("smooth", |x| (-1.5 * x * x).exp()),
+            ("peak", |x| 1.0 / (1.0 + 1e4 * x * x)),
+            ("endpoint", |x| x.sqrt() * x.ln()),
+            ("zero", |_| 0.0),
+            ("cancel", |x| x - 0.5),
+            ("nan", |x| if x > 0.7 { f64::NAN } else { x }),
+            ("overflow", |x| 1e300 * x.exp()),
+        ];
+        let mut settled = 0;
+        for threads in [1, 3] {
+            let ctx = Context::new(threads).unwrap();
+            for rule in [Rule::GaussKronrod, Rule::Auto, Rule::TanhSinh] {
+                for (epsabs, epsrel) in [(0.0, 1e-10), (0.0, 1e-3), (1e-6, 0.0), (0.0, 1e-15)] {
+                    for max_evals in [0, 21, 50] {
+                        let o = Options {
+                            max_evals,
+                            ..Options::adaptive(rule, epsabs, epsrel)
+                        };
+                        for (name, f) in cases {
+                            for (a, b) in [
+                                (0.0, 1.0),
+                                (1.0, 0.0),
+                                (-3.0, 1e-3),
+                                (0.0, f64::INFINITY),
+                                (2.0, 2.0),
+                            ] {
+                                let what = format!(
+                                    "{name} {rule} {epsabs} {epsrel} {max_evals} [{a}, {b}]"
+                                );
+                                let want = general(&ctx, &f, a, b, &o);
+                                assert_eq!(fast(&ctx, &f, a, b, &o), want, "{what}");
+                                settled += usize::from(want.starts_with("Ok(") && want.contains("subintervals: 1 "));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(settled > 50, "{settled}");
+        // Invalid requests fail the same way on both paths.
+        let ctx = Context::new(1).unwrap();
+        let bad = Options::adaptive(Rule::GaussKronrod, -1.0, 1e-10);
+        let f = |x: f64| x;
+        assert_eq!(
+            fast(&ctx, &f, 0.0, 1.0, &bad),
+            general(&ctx, &f, 0.0, 1.0, &bad)
+        );
+        let o = Options::adaptive(Rule::GaussKronrod, 0.0, 1e-10);
+        assert_eq!(
+            fast(&ctx, &f, f64::NAN, 1.0, &o),
+            general(&ctx, &f, f64::NAN, 1.0, &o)
+        );
     }
 }

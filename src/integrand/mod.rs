@@ -176,10 +176,24 @@ pub fn eval_checked<F: Integrand + ?Sized>(
     out: &mut [f64],
 ) -> Result<(), EvalError> {
     f.eval(xs, out)?;
-    match out.iter().position(|v| !v.is_finite()) {
-        Some(i) => Err(EvalError::NonFinite { x: xs[i] }),
-        None => Ok(()),
+    if all_finite(out) {
+        return Ok(());
     }
+    let i = out.iter().position(|v| !v.is_finite());
+    Err(EvalError::NonFinite {
+        x: xs[i.expect("a value that is not finite")],
+    })
+}
+
+/// Whether every value is finite: one pass of bit tests with no early
+/// exit, which the compiler turns into SIMD compares (a rule application
+/// checks 15–61 values, almost always all finite).
+#[inline]
+pub fn all_finite(values: &[f64]) -> bool {
+    const EXPONENT: u64 = 0x7ff0_0000_0000_0000;
+    !values
+        .iter()
+        .fold(false, |any, v| any | (v.to_bits() & EXPONENT == EXPONENT))
 }
 
 impl<F: Fn(f64) -> f64 + Send + Sync> Integrand for F {
@@ -192,5 +206,39 @@ impl<F: Fn(f64) -> f64 + Send + Sync> Integrand for F {
 
     fn strided_chunk(&self) -> Option<usize> {
         Some(CHUNK)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_finite_rejects_every_nan_and_infinity_at_any_position() {
+        let mut v = [1.0f64; 21];
+        assert!(all_finite(&v));
+        assert!(all_finite(&[]));
+        for k in 0..v.len() {
+            for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -f64::NAN] {
+                v[k] = bad;
+                assert!(!all_finite(&v), "{bad} at {k}");
+            }
+            v[k] = f64::MAX;
+            assert!(all_finite(&v));
+            v[k] = -f64::MIN_POSITIVE / 2.0;
+            assert!(all_finite(&v));
+        }
+    }
+
+    #[test]
+    fn eval_checked_names_the_first_point_whose_value_is_not_finite() {
+        let f = |x: f64| if x > 2.5 { f64::INFINITY } else { x };
+        let xs = [1.0, 3.0, 2.0, 4.0];
+        let mut out = [0.0; 4];
+        assert_eq!(
+            eval_checked(&f, &xs, &mut out),
+            Err(EvalError::NonFinite { x: 3.0 })
+        );
+        assert!(eval_checked(&f, &xs[..1], &mut out[..1]).is_ok());
     }
 }

@@ -12,6 +12,8 @@
 //! to any row: its rows evaluate their own nodes again, each on its own, so
 //! a failure lands on the row that caused it.
 
+use std::cell::RefCell;
+
 use super::Table;
 use crate::api::conclude;
 use crate::clock::Stopwatch;
@@ -65,6 +67,31 @@ pub struct Scratch {
     fx: Vec<f64>,
     members: Vec<Member>,
     workspaces: Vec<Workspace>,
+    /// Members still stepping, those stepping now, and their offsets.
+    live: Vec<usize>,
+    stepping: Vec<usize>,
+    offsets: Vec<usize>,
+}
+
+thread_local! {
+    /// The buffers a thread's jobs reuse, so that a table allocates nothing
+    /// per job once each thread has run one.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's kept [`Scratch`], or a fresh one when it is
+/// in use (an integrand tabulating on the same thread) or already
+/// destroyed (a thread exiting).
+pub fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    let mut f = Some(f);
+    let kept = SCRATCH.try_with(|cell| {
+        let mut s = cell.try_borrow_mut().ok()?;
+        Some((f.take().expect("called once"))(&mut s))
+    });
+    match kept {
+        Ok(Some(r)) => r,
+        _ => (f.take().expect("not called yet"))(&mut Scratch::default()),
+    }
 }
 
 impl Rows<'_> {
@@ -97,6 +124,9 @@ impl Rows<'_> {
             fx,
             members,
             workspaces,
+            live,
+            stepping,
+            offsets,
         } = s;
         xs.clear();
         ps.clear();
@@ -157,7 +187,7 @@ impl Rows<'_> {
         }
         // Runs still going, by member; each stays where it was built.
         let mut steppers: Vec<Option<Stepper>> = Vec::with_capacity(members.len());
-        let mut live = Vec::with_capacity(members.len());
+        live.clear();
         for (m, (pe, w)) in members
             .iter()
             .zip(pes.iter_mut().zip(workspaces.iter_mut()))
@@ -180,14 +210,12 @@ impl Rows<'_> {
             }
             steppers.push(stepper);
         }
-        let mut offsets = Vec::with_capacity(live.len());
-        let mut stepping = Vec::with_capacity(live.len());
         while !live.is_empty() {
             xs.clear();
             ps.clear();
             offsets.clear();
             stepping.clear();
-            for &j in &live {
+            for &j in live.iter() {
                 let (m, slot) = (&members[j], &mut steppers[j]);
                 let st = slot.as_mut().expect("a live run");
                 match st.prepare() {
@@ -211,7 +239,7 @@ impl Rows<'_> {
             fx.clear();
             fx.resize(xs.len(), 0.0);
             let shared = self.eval_points(xs, ps, fx).is_ok();
-            for (&j, &off) in stepping.iter().zip(&offsets) {
+            for (&j, &off) in stepping.iter().zip(offsets.iter()) {
                 let (m, slot) = (&members[j], &mut steppers[j]);
                 let st = slot.as_mut().expect("a live run");
                 let len = st.points().len();

@@ -17,7 +17,7 @@ use crate::integrand::param::ParamIntegrand;
 use crate::integrand::Integrand;
 use crate::options::Options;
 use crate::result::Integral;
-use engine::{Rows, Scratch};
+use engine::Rows;
 
 /// Rows per job of the pool: a job is tens of microseconds of small
 /// integrals, long enough to hide the cost of handing it to a thread, and
@@ -100,8 +100,9 @@ pub fn integrate_many(
     let ev = Evaluator::unobserved(ctx);
     let parallel = ev.parallel_for_points(m as u64 * POINTS_PER_ROW, false, jobs, false);
     ev.run_chunks(&mut out, ROWS_PER_JOB, parallel, Span::WHOLE, |j, chunk| {
-        let mut scratch = Scratch::default();
-        Ok(rows.run(&ev, j * ROWS_PER_JOB, chunk, &mut scratch))
+        Ok(engine::with_scratch(|scratch| {
+            rows.run(&ev, j * ROWS_PER_JOB, chunk, scratch)
+        }))
     })?;
     ev.finish();
     Ok(out

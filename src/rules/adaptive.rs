@@ -19,7 +19,7 @@
 //!   failed: `Ok` with the best value and `abs_error = +∞`, since no finite
 //!   bound would be honest.
 
-use super::gauss_kronrod::{Estimate, Gk};
+use super::gauss_kronrod::{centre, estimate, Estimate, Gk};
 use super::kronrod;
 use super::outcome::{Adaptive, Outcome, Tolerance};
 use super::transform::Range;
@@ -27,7 +27,7 @@ use super::{orient, qags, small, tanh_sinh, Computed, Finished};
 use crate::error::{Error, EvalError, Result};
 use crate::exec::evaluator::Evaluator;
 use crate::exec::points::PointEvaluator;
-use crate::integrand::Integrand;
+use crate::integrand::{eval_checked, Integrand};
 use crate::options::{Options, Rule};
 
 /// Default Gauss order on finite ranges (G10K21, as QAGS).
@@ -82,6 +82,21 @@ fn auto(
     })
 }
 
+/// What [`AdaptivePlan::settle`] made of a call.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FirstApplication {
+    /// The first Gauss–Kronrod application met the tolerance: the call's
+    /// record, signed, exactly what [`AdaptivePlan::integrate`] returns.
+    Settled(Computed),
+    /// It did not: the integrand's values at the first `usize` nodes are
+    /// in the caller's buffer, for [`AdaptivePlan::integrate_given`].
+    Unsettled(usize),
+    /// The plan's first application does not take the small path
+    /// (tanh–sinh, an empty or infinite range, a range too narrow for the
+    /// nodes, a budget below one application); nothing was evaluated.
+    NotSmall,
+}
+
 /// A validated adaptive integration on `[a, b]`, either orientation,
 /// finite or infinite.
 #[derive(Debug, Clone)]
@@ -133,6 +148,55 @@ impl AdaptivePlan {
             self.budget,
             xs,
         )
+    }
+
+    /// The small call in one piece: the first Gauss–Kronrod application
+    /// (values written to `fx`), its estimate and QUADPACK's first test,
+    /// with no evaluator, interval store or result policy in between. When
+    /// that application meets the requested tolerance, the record is the
+    /// one [`AdaptivePlan::integrate`] returns, to the bit (the same nodes,
+    /// the same [`estimate`], the same test); in every other case the
+    /// values go on to [`AdaptivePlan::integrate_given`], which takes them
+    /// as if it had evaluated them itself.
+    ///
+    /// A context's cancellation and progress are not consulted: callers
+    /// with a progress sink take [`AdaptivePlan::integrate`], and a cancel
+    /// issued during these 21 evaluations is indistinguishable from one
+    /// issued just after the call.
+    ///
+    /// # Errors
+    /// The integrand's failure, or [`EvalError::NonFinite`] for the first
+    /// node whose value is not finite: what [`AdaptivePlan::integrate`]
+    /// reports for the same values.
+    #[inline]
+    pub fn settle(
+        &self,
+        f: &dyn Integrand,
+        fx: &mut [f64; small::MAX_POINTS],
+    ) -> Result<FirstApplication> {
+        let mut xs = [0.0f64; small::MAX_POINTS];
+        let Some(m) = self.first_nodes(&mut xs) else {
+            return Ok(FirstApplication::NotSmall);
+        };
+        eval_checked(f, &xs[..m], &mut fx[..m])?;
+        let (lo, hi, sign) = orient(self.a, self.b);
+        let root = estimate(kronrod::rule(self.order), centre(lo, hi).1, &fx[..m])?;
+        // `conclude`'s policy for a converged first application: a finite
+        // value, an error within what was asked (not just the round-off
+        // floor), a credible bound. Anything else takes the general path.
+        let met = qags::first_test(&root, self.tol) == Some(Outcome::Converged)
+            && root.value.is_finite()
+            && root.error <= self.tol.requested(root.value);
+        Ok(if met {
+            FirstApplication::Settled(Computed {
+                value: sign * root.value,
+                abs_error: Some(root.error),
+                evals: m as u64,
+                subintervals: 1,
+            })
+        } else {
+            FirstApplication::Unsettled(m)
+        })
     }
 
     /// Integrates through `ev`; progress is evaluations spent over the

@@ -97,10 +97,10 @@ pub(crate) fn eval_columns(prog: &Program, cols: &[Column], out: &mut [f64]) {
     eval_chunks(
         prog,
         out,
-        |s, stride| {
+        |s, stride, lanes| {
             for (v, col) in cols.iter().enumerate() {
                 if let (true, Column::Constant(c)) = (used[v], col) {
-                    s[v * stride..][..stride].fill(Lane::splat(*c));
+                    s[v * stride..][..lanes].fill(Lane::splat(*c));
                 }
             }
         },
@@ -137,7 +137,7 @@ pub(crate) fn eval_rows(prog: &Program, x: &[f64], out: &mut [f64]) {
     eval_chunks(
         prog,
         out,
-        |_, _| {},
+        |_, _, _| {},
         |s, stride, start, lanes, m| {
             let rows = &x[start * nvars..(start + m) * nvars];
             load_rows(s, stride, lanes, rows, nvars, 0, used);
@@ -168,7 +168,7 @@ pub(crate) fn eval_params(prog: &Program, x: &[f64], p: &[f64], out: &mut [f64])
     eval_chunks(
         prog,
         out,
-        |_, _| {},
+        |_, _, _| {},
         |s, stride, start, lanes, m| {
             if used[0] {
                 load_x(&mut s[..lanes], &x[start..start + m]);
@@ -210,20 +210,26 @@ pub(crate) fn used_vars(prog: &Program) -> &[bool] {
     &prog.used
 }
 
-/// The chunk loop shared by the evaluators: `setup` fills what stays fixed
-/// for the whole call, `load(s, stride, start, lanes, m)` the variable
-/// registers for the `m` points starting at `start` (padding the `lanes`
-/// lane vectors); the program then runs and the result is stored.
+/// The chunk loop shared by the evaluators: `setup(s, stride, lanes)`
+/// fills what stays fixed for the whole call (the first `lanes` lane
+/// vectors of each register are all any chunk reads), `load(s, stride,
+/// start, lanes, m)` the variable registers for the `m` points starting at
+/// `start` (padding the `lanes` lane vectors); the program then runs and
+/// the result is stored.
 fn eval_chunks(
     prog: &Program,
     out: &mut [f64],
-    setup: impl FnOnce(&mut [Lane], usize),
+    setup: impl FnOnce(&mut [Lane], usize, usize),
     mut load: impl FnMut(&mut [Lane], usize, usize, usize, usize),
 ) {
     let stride = stride(prog);
+    // A call shorter than one chunk (a 21-point rule application) reads
+    // only its own lane vectors: broadcasting constants into the whole
+    // chunk would cost more than the arithmetic.
+    let used = out.len().div_ceil(LANES).min(stride);
     with_scratch(prog.regs * stride, |s| {
-        fill_consts(prog, s, stride);
-        setup(s, stride);
+        fill_consts(prog, s, stride, used);
+        setup(s, stride, used);
         for (c, oc) in out.chunks_mut(stride * LANES).enumerate() {
             let m = oc.len();
             let lanes = m.div_ceil(LANES);
@@ -281,7 +287,7 @@ pub(crate) fn strided_chunk_sums(
         _ => (None, &prog.code[..]),
     };
     with_scratch(prog.regs * stride, |s| {
-        fill_consts(prog, s, stride);
+        fill_consts(prog, s, stride, stride);
         for (c, slot) in (first..).zip(sums.iter_mut()) {
             let m = pts.min(count - c * pts);
             let lanes = m.div_ceil(LANES);
@@ -410,7 +416,7 @@ pub(crate) fn eval_lane(prog: &Program, x: Lane) -> Lane {
         Operand::Const(c) => Lane::splat(c),
         Operand::Reg(0) => x,
         Operand::Reg(_) => with_scratch(prog.regs, |s| {
-            fill_consts(prog, s, 1);
+            fill_consts(prog, s, 1, 1);
             s[0] = x;
             run(prog, s, 1, 1);
             s[result_reg(prog)]
@@ -627,10 +633,11 @@ fn split(s: &mut [Lane], d: usize, stride: usize, n: usize) -> (&mut [Lane], Sou
     (dst, Sources { lo, hi, stride, n })
 }
 
-/// Fills the constant registers (`stride` lane vectors each).
-fn fill_consts(prog: &Program, s: &mut [Lane], stride: usize) {
+/// Fills the first `lanes` lane vectors of each constant register (whose
+/// registers are `stride` lane vectors apart).
+fn fill_consts(prog: &Program, s: &mut [Lane], stride: usize, lanes: usize) {
     for &(r, c) in &prog.consts {
-        s[r as usize * stride..][..stride].fill(Lane::splat(c));
+        s[r as usize * stride..][..lanes].fill(Lane::splat(c));
     }
 }
 
