@@ -256,7 +256,9 @@ mod tests {
                                 );
                                 let want = general(&ctx, &f, a, b, &o);
                                 assert_eq!(fast(&ctx, &f, a, b, &o), want, "{what}");
-                                settled += usize::from(want.starts_with("Ok(") && want.contains("subintervals: 1 "));
+                                settled += usize::from(
+                                    want.starts_with("Ok(") && want.contains("subintervals: 1 "),
+                                );
                             }
                         }
                     }

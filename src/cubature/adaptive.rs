@@ -475,7 +475,7 @@ impl Evaluate<'_> {
         };
         let mut vals = vec![0.0; count * pts * nout];
         self.f.eval_nd(&xs, &mut vals)?;
-        weigh_and_check(&mut vals, jac.as_deref(), &xs, d, nout)?;
+        weigh_and_check(&mut vals, jac.as_deref(), |p| xs[p * d], nout)?;
         let stride = 3 * nout + 1;
         let mut rows = vec![0.0; count * stride];
         let mut diffs = vec![0.0; d];

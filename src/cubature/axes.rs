@@ -12,6 +12,7 @@
 //! - `(−∞, ∞)`: `x = t/(1 − t²)`, `t ∈ (−1, 1)`, Jacobian `(1 + t²)/(1 − t²)²`.
 
 use crate::error::EvalError;
+use crate::integrand::all_finite;
 
 /// One oriented axis (`lo < hi` in the caller's variable).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -112,7 +113,8 @@ impl Boxed {
 }
 
 /// Multiplies each point's `nout` values by its Jacobian and checks every
-/// value is finite; `xs` (mapped points, row-major) names the point.
+/// value is finite; `first(p)` is point `p`'s first coordinate, which names
+/// the point in an error.
 ///
 /// # Errors
 /// [`EvalError::NonFinite`] at the first non-finite value (with the point's
@@ -121,33 +123,35 @@ impl Boxed {
 pub fn weigh_and_check(
     vals: &mut [f64],
     jac: Option<&[f64]>,
-    xs: &[f64],
-    ndim: usize,
+    first: impl Fn(usize) -> f64,
     nout: usize,
 ) -> Result<(), EvalError> {
-    match jac {
-        None => {
-            if let Some(i) = vals.iter().position(|v| !v.is_finite()) {
-                return Err(EvalError::NonFinite {
-                    x: xs[(i / nout) * ndim],
-                });
-            }
+    // Branch-free passes over every value (they vectorize); the first
+    // failure in point order is looked for only once one is known to exist.
+    if !all_finite(vals) {
+        let i = vals.iter().position(|v| !v.is_finite());
+        return Err(EvalError::NonFinite {
+            x: first(i.expect("a value that is not finite") / nout),
+        });
+    }
+    let Some(jac) = jac else {
+        return Ok(());
+    };
+    // An integrand that decays to 0 faster than the map grows contributes
+    // 0, even where the Jacobian is huge.
+    let weigh = |v: &mut f64, w: f64| *v = if *v == 0.0 { 0.0 } else { *v * w };
+    if nout == 1 {
+        vals.iter_mut().zip(jac).for_each(|(v, &w)| weigh(v, w));
+    } else {
+        for (row, &w) in vals.chunks_exact_mut(nout).zip(jac) {
+            row.iter_mut().for_each(|v| weigh(v, w));
         }
-        Some(jac) => {
-            for (p, (row, &w)) in vals.chunks_exact_mut(nout).zip(jac).enumerate() {
-                for v in row {
-                    if !v.is_finite() {
-                        return Err(EvalError::NonFinite { x: xs[p * ndim] });
-                    }
-                    // An integrand that decays to 0 faster than the map
-                    // grows contributes 0, even where the Jacobian is huge.
-                    *v = if *v == 0.0 { 0.0 } else { *v * w };
-                    if !v.is_finite() {
-                        return Err(EvalError::Overflow { x: xs[p * ndim] });
-                    }
-                }
-            }
-        }
+    }
+    if !all_finite(vals) {
+        let i = vals.iter().position(|v| !v.is_finite());
+        return Err(EvalError::Overflow {
+            x: first(i.expect("a value that is not finite") / nout),
+        });
     }
     Ok(())
 }
@@ -162,6 +166,34 @@ mod tests {
         assert_eq!(b.sign, -1.0);
         assert!(b.empty);
         assert_eq!(b.lo, vec![0.0, 0.0, 2.0]);
+    }
+
+    #[test]
+    fn weighing_reports_the_first_failure_in_point_order() {
+        let first = |p: usize| 10.0 + p as f64;
+        // Two components per point; a NaN at point 2 comes before an
+        // overflow at point 3, and a NaN anywhere wins over overflows.
+        let mut vals = [1.0, 2.0, 0.0, 4.0, 5.0, f64::NAN, 1e300, 1.0];
+        let jac = [1.0, 1e300, 2.0, 1e300];
+        assert_eq!(
+            weigh_and_check(&mut vals, Some(&jac), first, 2),
+            Err(EvalError::NonFinite { x: 12.0 })
+        );
+        let mut vals = [1.0, 2.0, 0.0, 4e10, 5.0, 6.0, 1e300, 1.0];
+        assert_eq!(
+            weigh_and_check(&mut vals, Some(&jac), first, 2),
+            Err(EvalError::Overflow { x: 11.0 })
+        );
+        // A zero value times a huge Jacobian stays 0.
+        let mut vals = [0.0, 0.0, 1.0, 2.0];
+        let jac = [f64::INFINITY, 3.0];
+        assert_eq!(weigh_and_check(&mut vals, Some(&jac), first, 2), Ok(()));
+        assert_eq!(vals, [0.0, 0.0, 3.0, 6.0]);
+        let mut vals = [1.0, f64::INFINITY];
+        assert_eq!(
+            weigh_and_check(&mut vals, None, first, 1),
+            Err(EvalError::NonFinite { x: 11.0 })
+        );
     }
 
     #[test]

@@ -276,6 +276,13 @@ pub fn integrate(
 }
 
 /// The weighted sums, per component, of points `lo..hi`.
+///
+/// The points are laid out in columns (axis `i`'s coordinates together),
+/// which expressions read without a transpose. In the lexicographic order
+/// axis `i`'s node index is `(k / m^(d−1−i)) mod m` at point `k`: runs of
+/// `m^(d−1−i)` equal coordinates, so each column is a few fills. A point's
+/// weight is the product of its axes' weights taken in axis order,
+/// `((1·w₀)·w₁)·…`, whichever way it is computed.
 fn task_sums(
     f: &dyn NdIntegrand,
     axes: &[AxisRule],
@@ -286,32 +293,55 @@ fn task_sums(
     let d = axes.len();
     let nout = f.nout();
     let count = (hi - lo) as usize;
-    let mut idx = vec![0usize; d];
-    let mut rem = lo;
+    let mut cols = vec![0.0; count * d];
+    let mut w = vec![1.0; count];
+    // `run` is m^(d−1−i) for axis i; at most the point count, below 2^53.
+    let mut run = 1u64;
+    let mut runs = vec![0u64; d];
     for i in (0..d).rev() {
-        idx[i] = (rem % m) as usize;
-        rem /= m;
+        runs[i] = run;
+        run = run.saturating_mul(m);
     }
-    let mut xs = vec![0.0; count * d];
-    let mut w = vec![0.0; count];
-    for (p, wp) in xs.chunks_exact_mut(d).zip(w.iter_mut()) {
-        let mut prod = 1.0;
-        for (i, x) in p.iter_mut().enumerate() {
-            *x = axes[i].nodes[idx[i]];
-            prod *= axes[i].weights[idx[i]];
-        }
-        *wp = prod;
-        for i in (0..d).rev() {
-            idx[i] += 1;
-            if (idx[i] as u64) < m {
-                break;
+    for (i, axis) in axes.iter().enumerate() {
+        let col = &mut cols[i * count..(i + 1) * count];
+        let run = runs[i];
+        let mut idx = ((lo / run) % m) as usize;
+        let mut left = run - lo % run;
+        let mut p = 0;
+        if run == 1 {
+            // The last axis: the nodes in turn, copied a cycle at a time.
+            while p < count {
+                let len = (m as usize - idx).min(count - p);
+                col[p..p + len].copy_from_slice(&axis.nodes[idx..idx + len]);
+                for (v, &wi) in w[p..p + len].iter_mut().zip(&axis.weights[idx..]) {
+                    *v *= wi;
+                }
+                p += len;
+                idx = 0;
             }
-            idx[i] = 0;
+            continue;
+        }
+        while p < count {
+            let len = left.min((count - p) as u64) as usize;
+            col[p..p + len].fill(axis.nodes[idx]);
+            let wi = axis.weights[idx];
+            for v in &mut w[p..p + len] {
+                *v *= wi;
+            }
+            p += len;
+            left = run;
+            idx += 1;
+            if idx as u64 == m {
+                idx = 0;
+            }
         }
     }
     let mut vals = vec![0.0; count * nout];
-    f.eval_nd(&xs, &mut vals)?;
-    weigh_and_check(&mut vals, Some(&w), &xs, d, nout)?;
+    f.eval_columns(&cols, count, count, &mut vals)?;
+    weigh_and_check(&mut vals, Some(&w), |p| cols[p], nout)?;
+    if nout == 1 {
+        return Ok(vec![pairwise(&vals)]);
+    }
     let mut col = vec![0.0; count];
     Ok((0..nout)
         .map(|k| {

@@ -535,7 +535,21 @@ fn eval_handles_every_length_and_eval_lane_matches() {
     let xs: Vec<f64> = (0..700).map(|i| 0.01 + i as f64 * 0.37).collect();
     // Short calls broadcast the constants into their own lanes only: the
     // lengths go up and down so each call follows a longer or shorter one.
-    for len in [0, 1, LANES - 1, LANES, LANES + 1, 255, 256, 257, 700, 21, 3, 600, 1] {
+    for len in [
+        0,
+        1,
+        LANES - 1,
+        LANES,
+        LANES + 1,
+        255,
+        256,
+        257,
+        700,
+        21,
+        3,
+        600,
+        1,
+    ] {
         let mut out = vec![f64::NAN; len];
         e.eval(&xs[..len], &mut out).unwrap();
         for (x, y) in xs.iter().zip(&out) {
