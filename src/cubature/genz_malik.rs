@@ -98,35 +98,51 @@ impl GenzMalik {
     }
 
     /// Writes the region's points (row-major, `points()·ndim` values).
+    ///
+    /// Every point is the centre moved along one axis, two axes or (the
+    /// vertices) all of them; each moved coordinate is `c_i + s·h_i` with
+    /// the step `s·h_i` computed once per axis and sign, so the vertices
+    /// need no branch per coordinate.
     pub fn fill_points(&self, c: &[f64], h: &[f64], out: &mut [f64]) {
         let d = self.ndim;
-        let mut rows = out.chunks_exact_mut(d);
-        let mut next = || {
-            let r = rows.next().expect("points() rows");
-            r.copy_from_slice(c);
-            r
-        };
-        next();
+        debug_assert_eq!(out.len(), self.points() * d);
+        // The centre in every row before the vertices (which are written
+        // whole below), by doubling copies: a few long moves instead of one
+        // short call per row.
+        let moved = (1 + 4 * d + 2 * d * (d - 1)) * d;
+        out[..d].copy_from_slice(c);
+        let mut filled = d;
+        while filled < moved {
+            let n = filled.min(moved - filled);
+            out.copy_within(..n, filled);
+            filled += n;
+        }
+        let mut p = 1;
         for (i, &hi) in h.iter().enumerate() {
             for l in [-L2, L2, -L3, L3] {
-                next()[i] += l * hi;
+                out[p * d + i] += l * hi;
+                p += 1;
             }
         }
         for i in 0..d {
             for j in i + 1..d {
                 for (si, sj) in [(-L4, -L4), (-L4, L4), (L4, -L4), (L4, L4)] {
-                    let r = next();
-                    r[i] += si * h[i];
-                    r[j] += sj * h[j];
+                    out[p * d + i] += si * h[i];
+                    out[p * d + j] += sj * h[j];
+                    p += 1;
                 }
             }
         }
         if self.vertices {
-            for v in 0..1usize << d {
-                let r = next();
-                for (i, x) in r.iter_mut().enumerate() {
-                    let s = if v >> i & 1 == 1 { L5 } else { -L5 };
-                    *x += s * h[i];
+            // steps[i] = [−λ5·h_i, +λ5·h_i]: bit i of the vertex picks one.
+            let mut steps = [[0.0f64; 2]; MAX_DEGREE7_NDIM];
+            for (st, &hi) in steps.iter_mut().zip(h) {
+                *st = [-L5 * hi, L5 * hi];
+            }
+            let rows = out[p * d..].chunks_exact_mut(d);
+            for (v, row) in rows.enumerate() {
+                for (i, ((x, st), &ci)) in row.iter_mut().zip(&steps).zip(c).enumerate() {
+                    *x = ci + st[(v >> i) & 1];
                 }
             }
         }
@@ -258,8 +274,7 @@ impl GenzMalik {
         let pts = self.points();
         for (k, g) in gap.iter_mut().enumerate() {
             let at = |v: &[f64], p: usize| v[p * nout + k];
-            let range =
-                |v: &[f64]| (1..pts).fold(0.0f64, |m, p| m.max((at(v, p) - at(v, 0)).abs()));
+            let range = |v: &[f64]| spread(v, nout, k, pts);
             let widest = matched.iter().fold(0.0f64, |m, &(l, u)| {
                 m.max((at(lower, l) - at(upper, u)).abs())
             });
@@ -319,6 +334,28 @@ pub fn estimate_error(nulls: [f64; 3]) -> (f64, bool) {
     }
 }
 
+/// `max_p |v_p − v_0|` over the points `p` in `1..pts` of component `k`
+/// (values row-major, `nout` per point). A maximum is exact, so its order
+/// does not matter: a single component is scanned in eight independent
+/// lanes, which the compiler turns into SIMD.
+fn spread(v: &[f64], nout: usize, k: usize, pts: usize) -> f64 {
+    let f0 = v[k];
+    if nout > 1 {
+        return (1..pts).fold(0.0f64, |m, p| m.max((v[p * nout + k] - f0).abs()));
+    }
+    let mut acc = [0.0f64; 8];
+    let mut chunks = v[1..pts].chunks_exact(8);
+    for c in &mut chunks {
+        for (a, &x) in acc.iter_mut().zip(c) {
+            *a = a.max((x - f0).abs());
+        }
+    }
+    for (a, &x) in acc.iter_mut().zip(chunks.remainder()) {
+        *a = a.max((x - f0).abs());
+    }
+    acc.iter().fold(0.0f64, |m, &a| m.max(a))
+}
+
 fn dot(w: &[f64; 5], s: &[f64; 5]) -> f64 {
     w[0] * s[0] + w[1] * s[1] + w[2] * s[2] + w[3] * s[3] + w[4] * s[4]
 }
@@ -355,6 +392,21 @@ mod tests {
         let emb = est[0] - err[0]; // one of est ± err
         let _ = emb;
         (est[0] / (1u64 << d) as f64, err[0])
+    }
+
+    #[test]
+    fn spread_is_the_largest_distance_from_the_centre_value_for_any_layout() {
+        let vals: Vec<f64> = (0..93).map(|p| ((p * 37) % 11) as f64 - 3.0).collect();
+        let want = (1..93).fold(0.0f64, |m, p| m.max((vals[p] - vals[0]).abs()));
+        assert_eq!(spread(&vals, 1, 0, 93), want);
+        for pts in [1, 2, 9, 17] {
+            let want = (1..pts).fold(0.0f64, |m, p| m.max((vals[p] - vals[0]).abs()));
+            assert_eq!(spread(&vals, 1, 0, pts), want, "{pts} points");
+        }
+        // Two components interleaved: each sees only its own.
+        let two: Vec<f64> = vals.iter().flat_map(|&v| [v, -2.0 * v]).collect();
+        assert_eq!(spread(&two, 2, 0, 93), want);
+        assert_eq!(spread(&two, 2, 1, 93), 2.0 * want);
     }
 
     #[test]
