@@ -137,14 +137,19 @@ fn small_call(
     };
     let threads = ctx.threads() as u32;
     let mut fx = [0.0f64; MAX_POINTS];
-    Some(match plan.settle(f, &mut fx) {
+    // Timed as the general path times its first step: on a context with a
+    // pool, where a costly integrand's next step should move into it.
+    Some(match plan.settle(f, &mut fx, threads > 1) {
         Err(e) => Err(e),
         Ok(FirstApplication::NotSmall) => return None,
         Ok(FirstApplication::Settled(c)) => Ok(record(c, threads, clock.seconds())),
-        Ok(FirstApplication::Unsettled(m)) => {
+        Ok(FirstApplication::Unsettled {
+            points,
+            ns_per_point,
+        }) => {
             let ev = Evaluator::unobserved(ctx);
             let result = plan
-                .integrate_given(&ev, f, Some(&fx[..m]))
+                .integrate_given_timed(&ev, f, Some(&fx[..points]), ns_per_point)
                 .and_then(|done| conclude(done, threads, clock.seconds()));
             if result.is_ok() {
                 ev.finish();

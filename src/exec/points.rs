@@ -59,6 +59,13 @@ impl<'a> PointEvaluator<'a> {
         }
     }
 
+    /// Takes `ns` nanoseconds per point as the integrand's measured cost,
+    /// for values evaluated elsewhere and handed over with
+    /// [`PointEvaluator::take`].
+    pub fn assume_ns_per_point(&mut self, ns: f64) {
+        self.ns_per_point = Some(ns);
+    }
+
     /// Integrand evaluations made so far.
     pub fn evals(&self) -> u64 {
         self.evals

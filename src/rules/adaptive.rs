@@ -24,6 +24,7 @@ use super::kronrod;
 use super::outcome::{Adaptive, Outcome, Tolerance};
 use super::transform::Range;
 use super::{orient, qags, small, tanh_sinh, Computed, Finished};
+use crate::clock::Stopwatch;
 use crate::error::{Error, EvalError, Result};
 use crate::exec::evaluator::Evaluator;
 use crate::exec::points::PointEvaluator;
@@ -88,9 +89,16 @@ pub enum FirstApplication {
     /// The first Gauss–Kronrod application met the tolerance: the call's
     /// record, signed, exactly what [`AdaptivePlan::integrate`] returns.
     Settled(Computed),
-    /// It did not: the integrand's values at the first `usize` nodes are
-    /// in the caller's buffer, for [`AdaptivePlan::integrate_given`].
-    Unsettled(usize),
+    /// It did not: the integrand's values at the first `points` nodes are
+    /// in the caller's buffer, for [`AdaptivePlan::integrate_given`], and
+    /// what they cost per point when the call was timed (for the cost
+    /// model that moves later steps into the pool).
+    Unsettled {
+        /// Nodes evaluated.
+        points: usize,
+        /// Nanoseconds per point, when timed.
+        ns_per_point: Option<f64>,
+    },
     /// The plan's first application does not take the small path
     /// (tanh–sinh, an empty or infinite range, a range too narrow for the
     /// nodes, a budget below one application); nothing was evaluated.
@@ -173,12 +181,15 @@ impl AdaptivePlan {
         &self,
         f: &dyn Integrand,
         fx: &mut [f64; small::MAX_POINTS],
+        timed: bool,
     ) -> Result<FirstApplication> {
         let mut xs = [0.0f64; small::MAX_POINTS];
         let Some(m) = self.first_nodes(&mut xs) else {
             return Ok(FirstApplication::NotSmall);
         };
+        let clock = timed.then(Stopwatch::start);
         eval_checked(f, &xs[..m], &mut fx[..m])?;
+        let ns_per_point = clock.map(|c| c.nanos() as f64 / m as f64);
         let (lo, hi, sign) = orient(self.a, self.b);
         let root = estimate(kronrod::rule(self.order), centre(lo, hi).1, &fx[..m])?;
         // `conclude`'s policy for a converged first application: a finite
@@ -195,7 +206,10 @@ impl AdaptivePlan {
                 subintervals: 1,
             })
         } else {
-            FirstApplication::Unsettled(m)
+            FirstApplication::Unsettled {
+                points: m,
+                ns_per_point,
+            }
         })
     }
 
@@ -222,6 +236,22 @@ impl AdaptivePlan {
         f: &dyn Integrand,
         given: Option<&[f64]>,
     ) -> Result<Finished> {
+        self.integrate_given_timed(ev, f, given, None)
+    }
+
+    /// [`AdaptivePlan::integrate_given`], with the cost per point of the
+    /// `given` values when it was measured, so that a costly integrand's
+    /// next step may run on the pool at once (as if evaluated here).
+    ///
+    /// # Errors
+    /// As [`AdaptivePlan::integrate`].
+    pub fn integrate_given_timed(
+        &self,
+        ev: &Evaluator,
+        f: &dyn Integrand,
+        given: Option<&[f64]>,
+        ns_per_point: Option<f64>,
+    ) -> Result<Finished> {
         let (a, b, tol, budget) = (self.a, self.b, self.tol, self.budget);
         if a == b {
             return Ok(Finished {
@@ -237,6 +267,9 @@ impl AdaptivePlan {
         let (lo, hi, _) = orient(a, b);
         let range = Range::new(lo, hi);
         let mut ev = PointEvaluator::new(ev, f, budget);
+        if let Some(ns) = ns_per_point {
+            ev.assume_ns_per_point(ns);
+        }
         let order = self.order;
         let out = match self.rule {
             Rule::TanhSinh => {
@@ -353,5 +386,55 @@ impl AdaptivePlan {
             },
             budget_exhausted,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Context;
+    use std::time::{Duration, Instant};
+
+    /// A kink at the midpoint, which one bisection resolves at `epsrel =
+    /// 1e-3`, costing 20 µs a point.
+    fn costly_kink(x: f64) -> f64 {
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_micros(20) {
+            std::hint::spin_loop();
+        }
+        (x - 0.5).abs() + 1.0
+    }
+
+    #[test]
+    fn handed_over_timing_runs_the_first_bisection_on_the_pool() {
+        let ctx = Context::new(2).unwrap();
+        let opts = Options::adaptive(Rule::GaussKronrod, 0.0, 1e-3);
+        let plan = AdaptivePlan::new(Rule::GaussKronrod, 0.0, 1.0, &opts).unwrap();
+        let mut fx = [0.0; small::MAX_POINTS];
+        let first = plan.settle(&costly_kink, &mut fx, true).unwrap();
+        let FirstApplication::Unsettled {
+            points,
+            ns_per_point: Some(ns),
+        } = first
+        else {
+            panic!("the kink needs a bisection, and the call was timed: {first:?}");
+        };
+        assert!(ns >= 20_000.0, "{ns}");
+        let run = |ns: Option<f64>| {
+            let ev = Evaluator::new(&ctx);
+            let done = plan
+                .integrate_given_timed(&ev, &costly_kink, Some(&fx[..points]), ns)
+                .unwrap();
+            let busy = ev.stats().per_thread.iter().filter(|t| t.evals > 0).count();
+            (done, busy)
+        };
+        // One bisection (42 points, 0.8 ms) ends the run. Told what a point
+        // costs, it runs on both threads; untimed, it runs where the call
+        // is. The result is the same.
+        let (timed, busy_timed) = run(Some(ns));
+        let (untimed, busy_untimed) = run(None);
+        assert_eq!(timed.computed.evals, 63, "{timed:?}");
+        assert_eq!((busy_timed, busy_untimed), (2, 1));
+        assert_eq!(timed, untimed);
     }
 }
