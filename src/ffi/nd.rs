@@ -152,6 +152,29 @@ pub unsafe extern "C" fn vq_integrand_expr_nd(
     })
 }
 
+/// Writes a multi-D result to C: each component's value and error (NaN
+/// errors for fixed rules) and the record that mirrors component 0.
+///
+/// # Safety
+/// `values` and `abs_errors` must be writable for `r.values.len()` doubles
+/// and `out` for one result.
+pub(crate) unsafe fn write_nd_result(
+    r: &IntegralNd,
+    values: *mut f64,
+    abs_errors: *mut f64,
+    out: *mut vq_result,
+) {
+    let nout = r.values.len();
+    let errors = r.abs_errors.clone().unwrap_or_else(|| vec![f64::NAN; nout]);
+    // SAFETY: the caller's contract; the sources are private buffers of
+    // `nout` values.
+    unsafe {
+        std::ptr::copy_nonoverlapping(r.values.as_ptr(), values, nout);
+        std::ptr::copy_nonoverlapping(errors.as_ptr(), abs_errors, nout);
+        out.write(vq_result::from(&r.first()));
+    }
+}
+
 /// Writes the integrand's shape: `*ndim` variables and `*nout` components
 /// (1 and 1 for the 1-D kinds).
 ///
@@ -264,17 +287,9 @@ pub unsafe extern "C" fn vq_integrate_nd(
             check_call(g, lo, hi, nout)?;
             integrate_nd(ctx, g, lo, hi, &options)
         })??;
-        let write = |r: &IntegralNd| {
-            let errs = r.abs_errors.clone().unwrap_or_else(|| vec![f64::NAN; nout]);
-            // SAFETY: `values`, `abs_errors` are writable for `nout` doubles
-            // and `out` for one result, per the contract; the sources are
-            // private buffers of that length.
-            unsafe {
-                std::ptr::copy_nonoverlapping(r.values.as_ptr(), values, nout);
-                std::ptr::copy_nonoverlapping(errs.as_ptr(), abs_errors, nout);
-                out.write(vq_result::from(&r.first()));
-            }
-        };
+        // SAFETY: `values` and `abs_errors` are writable for `nout` doubles
+        // and `out` for one result, per the contract.
+        let write = |r: &IntegralNd| unsafe { write_nd_result(r, values, abs_errors, out) };
         write(&outcome.integral);
         match outcome.budget_exhausted {
             None => Ok(()),

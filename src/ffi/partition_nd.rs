@@ -5,6 +5,7 @@
 use super::boundary::{non_null, status_boundary};
 use super::context::vq_context;
 use super::integrand::vq_integrand;
+use super::nd::write_nd_result;
 use super::partition::{partial_inputs, write_partials};
 use super::status::vq_status;
 use super::types::{vq_options, vq_result};
@@ -205,14 +206,10 @@ pub unsafe extern "C" fn vq_combine_nd_partials(
         };
         let mut e = d.combine(p)?;
         e.seconds = t0.elapsed().as_secs_f64();
-        let errors = e.abs_errors.clone().unwrap_or_else(|| vec![f64::NAN; nout]);
+        debug_assert_eq!(e.values.len(), nout);
         // SAFETY: writable for `nout` doubles and one result per the
-        // contract; the sources are private buffers of `nout` values.
-        unsafe {
-            std::ptr::copy_nonoverlapping(e.values.as_ptr(), values, nout);
-            std::ptr::copy_nonoverlapping(errors.as_ptr(), abs_errors, nout);
-            out.write(vq_result::from(&e.first()));
-        }
+        // contract.
+        unsafe { write_nd_result(&e, values, abs_errors, out) };
         Ok(())
     })
 }
