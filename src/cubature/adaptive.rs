@@ -3,7 +3,7 @@
 //!
 //! Invariant: each step's batch is chosen from the region store alone (pop
 //! regions by decreasing error until the popped errors would bring every
-//! component within tolerance, and at least [`MIN_STEP_POINTS`] points'
+//! component within tolerance, and at least `MIN_STEP_POINTS` points'
 //! worth, capped by the remaining budget); its children
 //! are evaluated in tasks of a size fixed by the problem ([`task_regions`])
 //! and stored in batch order. Nothing depends on the thread count.
@@ -19,7 +19,7 @@
 //! - the disagreement between a parent and its two children, shared by the
 //!   children ([`reconcile`]);
 //! - suspicion of a jump hidden between the children's points and their
-//!   shared face, which splits along that axis discharge ([`suspect`]).
+//!   shared face, which splits along that axis discharge (`suspect`).
 //!
 //! The run never stops before [`WARM_UP_POINTS`] evaluations: until then it
 //! splits the largest regions along their widest axes (a uniform start that
@@ -49,8 +49,8 @@ const MIN_STEP_POINTS: usize = 8192;
 /// Evaluations of the uniform warm-up (or the whole budget when smaller).
 pub const WARM_UP_POINTS: u64 = 8192;
 
-/// Regions evaluated per task: about [`TASK_POINTS`] points and at most
-/// [`TASK_DOUBLES`] buffered doubles, at least one region.
+/// Regions evaluated per task: about `TASK_POINTS` points and at most
+/// `TASK_DOUBLES` buffered doubles, at least one region.
 pub fn task_regions(points: usize, ndim: usize, nout: usize) -> usize {
     (TASK_POINTS / points)
         .min(TASK_DOUBLES / (points * (ndim + nout + 1)))

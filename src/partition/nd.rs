@@ -15,7 +15,7 @@
 //!   numbered points); a partial is `nout` doubles, each component's
 //!   weighted sum.
 //! - A fixed rule with `ndim = 1` and `nout = 1` runs the 1-D engine there,
-//!   so it splits as [`FixedPlan`] does; a partial is one double.
+//!   so it splits as `rules::fixed::FixedPlan` does; a partial is one double.
 
 use crate::context::Context;
 use crate::cubature::tensor::Tensor;
@@ -252,7 +252,8 @@ fn flat_tree(
 /// (`partial_len()` doubles per task), on `ctx`.
 ///
 /// # Errors
-/// As [`Distributed::partials`].
+/// [`Error::InvalidArg`] when the range is outside `0..tasks()` or `f` has
+/// another shape; the integrand's errors.
 pub fn integrate_partials(
     ctx: &Context,
     d: &Distributed,

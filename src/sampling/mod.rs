@@ -177,8 +177,9 @@ pub(crate) fn integrate(
 /// unconverged run is `Ok` with `converged == false`.
 ///
 /// # Errors
-/// As [`integrate`], plus [`Error::InvalidArg`] when `f`'s shape differs
-/// from the box.
+/// [`Error::InvalidArg`] for a rule that does not sample, bad bounds,
+/// tolerances or counts, or `f`'s shape differing from the box; the
+/// integrand's errors; [`Error::Cancelled`].
 ///
 /// # Examples
 /// ```

@@ -8,7 +8,7 @@
 //! of the lowest numbered failing task is returned.
 //!
 //! Subtrees of at most `wave` tasks are computed as one batch of jobs
-//! ([`Evaluator::run_jobs`]), then folded; larger trees are split first,
+//! (`Evaluator::run_jobs`), then folded; larger trees are split first,
 //! which bounds the memory held at once to `wave` task results.
 
 use crate::error::EvalError;
