@@ -12,7 +12,7 @@
 //! - `(−∞, ∞)`: `x = t/(1 − t²)`, `t ∈ (−1, 1)`, Jacobian `(1 + t²)/(1 − t²)²`.
 
 use crate::error::EvalError;
-use crate::integrand::all_finite;
+use crate::integrand::first_non_finite;
 
 /// One oriented axis (`lo < hi` in the caller's variable).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -128,11 +128,8 @@ pub fn weigh_and_check(
 ) -> Result<(), EvalError> {
     // Branch-free passes over every value (they vectorize); the first
     // failure in point order is looked for only once one is known to exist.
-    if !all_finite(vals) {
-        let i = vals.iter().position(|v| !v.is_finite());
-        return Err(EvalError::NonFinite {
-            x: first(i.expect("a value that is not finite") / nout),
-        });
+    if let Some(i) = first_non_finite(vals) {
+        return Err(EvalError::NonFinite { x: first(i / nout) });
     }
     let Some(jac) = jac else {
         return Ok(());
@@ -147,11 +144,8 @@ pub fn weigh_and_check(
             row.iter_mut().for_each(|v| weigh(v, w));
         }
     }
-    if !all_finite(vals) {
-        let i = vals.iter().position(|v| !v.is_finite());
-        return Err(EvalError::Overflow {
-            x: first(i.expect("a value that is not finite") / nout),
-        });
+    if let Some(i) = first_non_finite(vals) {
+        return Err(EvalError::Overflow { x: first(i / nout) });
     }
     Ok(())
 }

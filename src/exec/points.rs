@@ -12,7 +12,7 @@
 use super::evaluator::{Evaluator, Span};
 use crate::clock::Stopwatch;
 use crate::error::EvalError;
-use crate::integrand::{all_finite, eval_checked, Integrand, CHUNK};
+use crate::integrand::{eval_checked, first_non_finite, Integrand, CHUNK};
 
 /// Chunks a step aims for: up to 16 threads each get 16, so the wait at the
 /// end of a step (for the last chunk in flight) is a small part of it. On
@@ -134,13 +134,10 @@ impl<'a> PointEvaluator<'a> {
         }
         self.evals += xs.len() as u64;
         self.last_len = xs.len();
-        if all_finite(values) {
-            return Ok(());
+        match first_non_finite(values) {
+            Some(i) => Err(EvalError::NonFinite { x: xs[i] }),
+            None => Ok(()),
         }
-        let i = values.iter().position(|v| !v.is_finite());
-        Err(EvalError::NonFinite {
-            x: xs[i.expect("a value that is not finite")],
-        })
     }
 
     /// Sets `out[i] = f(xs[i])` for every point.

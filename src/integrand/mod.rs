@@ -176,13 +176,22 @@ pub fn eval_checked<F: Integrand + ?Sized>(
     out: &mut [f64],
 ) -> Result<(), EvalError> {
     f.eval(xs, out)?;
-    if all_finite(out) {
-        return Ok(());
+    match first_non_finite(out) {
+        Some(i) => Err(EvalError::NonFinite { x: xs[i] }),
+        None => Ok(()),
     }
-    let i = out.iter().position(|v| !v.is_finite());
-    Err(EvalError::NonFinite {
-        x: xs[i.expect("a value that is not finite")],
-    })
+}
+
+/// The index of the first value that is NaN or infinite: one branch-free
+/// pass ([`all_finite`]) in the usual case that there is none, a search
+/// only when there is one.
+#[inline]
+pub fn first_non_finite(values: &[f64]) -> Option<usize> {
+    if all_finite(values) {
+        None
+    } else {
+        values.iter().position(|v| !v.is_finite())
+    }
 }
 
 /// Whether every value is finite: one pass of bit tests with no early
@@ -218,10 +227,12 @@ mod tests {
         let mut v = [1.0f64; 21];
         assert!(all_finite(&v));
         assert!(all_finite(&[]));
+        assert_eq!(first_non_finite(&v), None);
         for k in 0..v.len() {
             for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -f64::NAN] {
                 v[k] = bad;
                 assert!(!all_finite(&v), "{bad} at {k}");
+                assert_eq!(first_non_finite(&v), Some(k), "{bad} at {k}");
             }
             v[k] = f64::MAX;
             assert!(all_finite(&v));

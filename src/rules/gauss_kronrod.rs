@@ -10,7 +10,7 @@
 use super::kronrod::KronrodRule;
 use super::transform::Range;
 use crate::error::EvalError;
-use crate::integrand::all_finite;
+use crate::integrand::first_non_finite;
 
 /// Largest Gauss order with a Kronrod table (G30K61).
 const MAX_N: usize = 30;
@@ -111,12 +111,9 @@ impl Gk {
         let mut ts = [0.0f64; 2 * MAX_N + 1];
         if let Range::Finite(..) = self.range {
             // The transform is the identity: `fx` are the rule's values.
-            if !all_finite(&fx[..m]) {
-                let k = fx[..m].iter().position(|v| !v.is_finite());
+            if let Some(k) = first_non_finite(&fx[..m]) {
                 rule_nodes(self.rule, lo, hi, &mut ts[..m]);
-                return Err(EvalError::NonFinite {
-                    x: ts[k.expect("a value that is not finite")],
-                });
+                return Err(EvalError::NonFinite { x: ts[k] });
             }
             return estimate(self.rule, centre(lo, hi).1, &fx[..m]);
         }
