@@ -77,17 +77,26 @@ def qmc_quad():
 def run_vegas():
     import vegas
 
+    counted = [0]
+
     @vegas.lbatchintegrand
     def f(x):
+        counted[0] += len(x)
         return peak(x)
 
     exact = peak_exact()
-    integ = vegas.Integrator(5 * [[0, 1]])
-    t0 = time.perf_counter()
-    integ(f, nitn=10, neval=1e5)  # training
-    r = integ(f, nitn=10, neval=1e5)
-    dt = time.perf_counter() - t0
-    evals = int(integ.sum_neval) if hasattr(integ, "sum_neval") else None
+    dt = None
+    for _ in range(3):  # best of 3, as vquad's side
+        counted[0] = 0
+        integ = vegas.Integrator(5 * [[0, 1]])
+        t0 = time.perf_counter()
+        integ(f, nitn=10, neval=1e5)  # training
+        r = integ(f, nitn=10, neval=1e5)
+        t = time.perf_counter() - t0
+        dt = t if dt is None else min(dt, t)
+    # Points evaluated in the 20 iterations (vegas rounds neval to its
+    # stratification).
+    evals = counted[0]
     return {"seconds": dt, "value": r.mean, "std_error": r.sdev,
             "rel_std_error": r.sdev / abs(r.mean), "rel_error": abs(r.mean - exact) / exact,
             "chi2_dof": r.chi2 / r.dof if r.dof else float("nan"), "evals": evals,

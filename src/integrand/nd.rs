@@ -7,6 +7,7 @@
 //! `npts·nout` values, point `i`'s components at `out[i·nout .. (i+1)·nout]`.
 //! A shape (`ndim`, `nout`) never changes after construction.
 
+use std::cell::Cell;
 use std::ffi::c_void;
 
 use super::Integrand;
@@ -55,13 +56,18 @@ pub trait NdIntegrand: Send + Sync {
         out: &mut [f64],
     ) -> Result<(), EvalError> {
         let d = self.ndim();
-        let mut rows = vec![0.0; npts * d];
-        for j in 0..d {
-            for (p, &x) in cols[j * stride..j * stride + npts].iter().enumerate() {
-                rows[p * d + j] = x;
-            }
+        let mut rows = ROWS.try_with(Cell::take).unwrap_or_default();
+        if rows.len() < npts * d {
+            rows.resize(npts * d, 0.0);
         }
-        self.eval_nd(&rows, out)
+        let rows_now = &mut rows[..npts * d];
+        transpose_into_rows(cols, stride, npts, d, rows_now);
+        let r = self.eval_nd(rows_now, out);
+        // A callback that integrates on this thread took its own buffer; the
+        // outer call's goes back afterwards.
+        // (Fails only while the thread exits; the buffer is then dropped.)
+        let _ = ROWS.try_with(|c| c.set(rows));
+        r
     }
 
     /// The 1-D integrand behind this one, when it is one: the rules send it
@@ -69,6 +75,47 @@ pub trait NdIntegrand: Send + Sync {
     /// either entry point.
     fn as_one_d(&self) -> Option<&dyn Integrand> {
         None
+    }
+}
+
+thread_local! {
+    /// The row buffer of [`NdIntegrand::eval_columns`]'s default, reused by
+    /// every evaluation on this thread (taken out while in use, so a nested
+    /// evaluation gets a fresh one).
+    static ROWS: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
+}
+
+/// Writes `npts` points held in columns of `stride` (coordinate `j` of
+/// point `p` at `cols[j·stride + p]`) to `rows` row-major (`rows[p·d + j]`).
+/// Dimensions up to eight get a copy of the loop with `d` fixed, which the
+/// compiler unrolls into whole rows.
+fn transpose_into_rows(cols: &[f64], stride: usize, npts: usize, d: usize, rows: &mut [f64]) {
+    match d {
+        1 => rows[..npts].copy_from_slice(&cols[..npts]),
+        2 => transpose_fixed::<2>(cols, stride, npts, rows),
+        3 => transpose_fixed::<3>(cols, stride, npts, rows),
+        4 => transpose_fixed::<4>(cols, stride, npts, rows),
+        5 => transpose_fixed::<5>(cols, stride, npts, rows),
+        6 => transpose_fixed::<6>(cols, stride, npts, rows),
+        7 => transpose_fixed::<7>(cols, stride, npts, rows),
+        8 => transpose_fixed::<8>(cols, stride, npts, rows),
+        _ => {
+            for (p, row) in rows[..npts * d].chunks_exact_mut(d).enumerate() {
+                for (j, x) in row.iter_mut().enumerate() {
+                    *x = cols[j * stride + p];
+                }
+            }
+        }
+    }
+}
+
+/// [`transpose_into_rows`] for `D` coordinates.
+fn transpose_fixed<const D: usize>(cols: &[f64], stride: usize, npts: usize, rows: &mut [f64]) {
+    let columns: [&[f64]; D] = std::array::from_fn(|j| &cols[j * stride..j * stride + npts]);
+    for (p, row) in rows[..npts * D].chunks_exact_mut(D).enumerate() {
+        for (x, col) in row.iter_mut().zip(&columns) {
+            *x = col[p];
+        }
     }
 }
 

@@ -5,9 +5,12 @@
 //! into chunks of [`chunk_points`] (a function of `ndim` and `nout` only)
 //! and merged in chunk order.
 
+use std::cell::Cell;
+
 use super::cube::UnitCube;
 use super::moments::Moments;
 use crate::error::EvalError;
+use crate::integrand::first_non_finite;
 use crate::integrand::nd::NdIntegrand;
 
 /// Sample points per task of plain MC (and the largest QMC block).
@@ -42,6 +45,43 @@ impl Scratch {
             vals: vec![0.0; points * nout],
         }
     }
+
+    /// Resizes the buffers for `points` points. Values left from earlier
+    /// use stay: every caller writes a point's coordinates, Jacobian and
+    /// values before reading them.
+    fn reshape(&mut self, points: usize, ndim: usize, nout: usize) {
+        self.cap = points;
+        self.u.resize(points * ndim, 0.0);
+        self.jac.resize(points, 1.0);
+        self.vals.resize(points * nout, 0.0);
+    }
+}
+
+thread_local! {
+    /// Each thread's chunk buffers, reused by every task it runs (taken out
+    /// while in use, so an integrand that integrates gets its own).
+    static SCRATCH: Cell<Option<Scratch>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with this thread's [`Scratch`], shaped for `points` points.
+pub fn with_scratch<R>(
+    points: usize,
+    ndim: usize,
+    nout: usize,
+    f: impl FnOnce(&mut Scratch) -> R,
+) -> R {
+    let taken = SCRATCH.try_with(Cell::take).ok().flatten();
+    let mut s = match taken {
+        Some(mut s) => {
+            s.reshape(points, ndim, nout);
+            s
+        }
+        None => Scratch::new(points, ndim, nout),
+    };
+    let r = f(&mut s);
+    // Fails only while the thread exits; the buffers are then dropped.
+    let _ = SCRATCH.try_with(|c| c.set(Some(s)));
+    r
 }
 
 /// Maps the first `npts` points of `s.u` (in the unit cube, already
@@ -66,7 +106,7 @@ pub fn weighted_values(
     // The first bad value in point order decides the error, as a
     // point-by-point check would: a non-finite value, or a finite one whose
     // weighted value overflows.
-    let bad_input = vals.iter().position(|v| !v.is_finite());
+    let bad_input = first_non_finite(vals);
     if nout == 1 {
         for (v, &j) in vals.iter_mut().zip(jac.iter()) {
             *v *= j;
@@ -78,7 +118,7 @@ pub fn weighted_values(
             }
         }
     }
-    if let Some(i) = vals.iter().position(|v| !v.is_finite()) {
+    if let Some(i) = first_non_finite(vals) {
         // Column 0 holds each point's first coordinate.
         let x = s.u[i / nout];
         return Err(if bad_input == Some(i) {
@@ -109,20 +149,21 @@ pub fn task_moments(
 ) -> Result<Vec<Moments>, EvalError> {
     let (ndim, nout) = (f.ndim(), f.nout());
     let chunk = chunk_points(ndim, nout);
-    let mut s = Scratch::new(chunk.min(count as usize), ndim, nout);
-    let mut acc = vec![Moments::default(); nout];
-    let mut done = 0u64;
-    while done < count {
-        let npts = chunk.min((count - done) as usize);
-        fill(first + done, npts, s.cap, &mut s.u);
-        s.jac[..npts].fill(1.0);
-        weighted_values(f, cube, npts, &mut s)?;
-        for (k, a) in acc.iter_mut().enumerate() {
-            *a = a.merge(Moments::of_strided(&s.vals[k..npts * nout], nout));
+    with_scratch(chunk.min(count as usize), ndim, nout, |s| {
+        let mut acc = vec![Moments::default(); nout];
+        let mut done = 0u64;
+        while done < count {
+            let npts = chunk.min((count - done) as usize);
+            fill(first + done, npts, s.cap, &mut s.u);
+            s.jac[..npts].fill(1.0);
+            weighted_values(f, cube, npts, s)?;
+            for (k, a) in acc.iter_mut().enumerate() {
+                *a = a.merge(Moments::of_strided(&s.vals[k..npts * nout], nout));
+            }
+            done += npts as u64;
         }
-        done += npts as u64;
-    }
-    Ok(acc)
+        Ok(acc)
+    })
 }
 
 #[cfg(test)]

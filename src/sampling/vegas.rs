@@ -32,7 +32,7 @@
 //!   iteration would pass `max_evals` (unconverged).
 
 use super::cube::UnitCube;
-use super::eval::{chunk_points, weighted_values, Scratch, TASK};
+use super::eval::{chunk_points, weighted_values, with_scratch, TASK};
 use super::moments::{merge_all, Moments};
 use super::par;
 use super::philox::{resolve_seed, Stream};
@@ -42,8 +42,9 @@ use crate::error::{Error, EvalError, Result};
 use crate::exec::evaluator::{Evaluator, Span};
 use crate::integrand::nd::NdIntegrand;
 
-/// Bins per axis.
+/// Bins per axis (a power of two, which the histogram relies on).
 pub const BINS: usize = 128;
+const _: () = assert!(BINS.is_power_of_two());
 /// Grid damping exponent α.
 pub const ALPHA: f64 = 1.5;
 /// Training iterations excluded from the result (at most half of those the
@@ -150,20 +151,23 @@ fn map_axis_scalar(edges: &[f64], col: &mut [f64], bins: &mut [u16], w: &mut [f6
 /// `min(max(z, 0), BINS − 1)` truncated equals `(z as usize).min(BINS − 1)`
 /// for every `z` (NaN gives 0 in both), the map is one fused multiply-add,
 /// and the clamp keeps a NaN as `f64::clamp` does.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx512f",
+    target_feature = "avx512vl"
+))]
 fn map_axis_lanes(edges: &[f64], col: &mut [f64], bins: &mut [u16], w: &mut [f64]) -> usize {
     use std::arch::x86_64::{
-        _mm256_add_epi32, _mm256_set1_epi32, _mm256_storeu_si256, _mm512_cvttpd_epi32,
+        _mm256_add_epi32, _mm256_cvtepi32_epi16, _mm256_set1_epi32, _mm512_cvttpd_epi32,
         _mm512_fmadd_pd, _mm512_i32gather_pd, _mm512_loadu_pd, _mm512_max_pd, _mm512_min_pd,
         _mm512_mul_pd, _mm512_roundscale_pd, _mm512_set1_pd, _mm512_setzero_pd, _mm512_storeu_pd,
-        _mm512_sub_pd, _MM_FROUND_NO_EXC, _MM_FROUND_TO_ZERO,
+        _mm512_sub_pd, _mm_storeu_si128, _MM_FROUND_NO_EXC, _MM_FROUND_TO_ZERO,
     };
     assert_eq!(edges.len(), BINS + 1, "one axis of edges");
     let n = col.len().min(bins.len()).min(w.len()) / 8 * 8;
-    let mut idx = [0i32; 8];
-    // SAFETY: this function is compiled only with AVX-512F enabled (cfg
-    // above). Loads and stores of `col` and `w` cover `p .. p + 8` with
-    // `p + 8 ≤ n ≤` both lengths. Every gather index is a bin in
+    // SAFETY: this function is compiled only with AVX-512F and VL enabled
+    // (cfg above). Loads and stores of `col`, `w` and `bins` cover
+    // `p .. p + 8` with `p + 8 ≤ n ≤` all three lengths. Every gather index is a bin in
     // `0 ..= BINS − 1` (clamped before truncation), or that plus one, so
     // it lies within `edges`, whose length `BINS + 1` is asserted above.
     unsafe {
@@ -193,17 +197,19 @@ fn map_axis_lanes(edges: &[f64], col: &mut [f64], bins: &mut [u16], w: &mut [f64
                 wp,
                 _mm512_mul_pd(_mm512_loadu_pd(wp), _mm512_mul_pd(nb, width)),
             );
-            _mm256_storeu_si256(idx.as_mut_ptr().cast(), i);
-            for (b, &k) in bins[p..p + 8].iter_mut().zip(&idx) {
-                *b = k as u16;
-            }
+            // Bins are below 2^15, so the narrowing keeps them exactly.
+            _mm_storeu_si128(bins.as_mut_ptr().add(p).cast(), _mm256_cvtepi32_epi16(i));
         }
     }
     n
 }
 
 /// Without AVX-512 every point goes through [`map_axis_scalar`].
-#[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
+#[cfg(not(all(
+    target_arch = "x86_64",
+    target_feature = "avx512f",
+    target_feature = "avx512vl"
+)))]
 fn map_axis_lanes(_: &[f64], _: &mut [f64], _: &mut [u16], _: &mut [f64]) -> usize {
     0
 }
@@ -343,42 +349,45 @@ fn iteration_task(
 ) -> Result<TaskResult, EvalError> {
     let (ndim, nout) = (f.ndim(), f.nout());
     let chunk = chunk_points(ndim, nout).min(len as usize);
-    let mut s = Scratch::new(chunk, ndim, nout);
     let mut bins = vec![0u16; chunk * ndim];
     let mut hist = vec![0.0; ndim * BINS];
     let mut acc = vec![Moments::default(); nout];
     let mut sq = vec![0.0; chunk];
-    let mut done = 0u64;
-    while done < len {
-        let npts = chunk.min((len - done) as usize);
-        fill_columns(
-            seed,
-            Stream::Vegas,
-            first + done,
-            ndim,
-            npts,
-            s.cap,
-            &mut s.u,
-        );
-        s.jac[..npts].fill(1.0);
-        grid.map_columns(&mut s.u, s.cap, npts, &mut s.jac, &mut bins);
-        weighted_values(f, cube, npts, &mut s)?;
-        for (k, a) in acc.iter_mut().enumerate() {
-            *a = a.merge(Moments::of_strided(&s.vals[k..npts * nout], nout));
-        }
-        for (q, row) in sq.iter_mut().zip(s.vals[..npts * nout].chunks_exact(nout)) {
-            *q = row.iter().map(|v| v * v).sum();
-        }
-        // Each histogram cell adds its points' weights in point order.
-        for a in 0..ndim {
-            let h = &mut hist[a * BINS..(a + 1) * BINS];
-            for (&b, &q) in bins[a * s.cap..a * s.cap + npts].iter().zip(&sq) {
-                h[usize::from(b)] += q;
+    with_scratch(chunk, ndim, nout, |s| {
+        let mut done = 0u64;
+        while done < len {
+            let npts = chunk.min((len - done) as usize);
+            fill_columns(
+                seed,
+                Stream::Vegas,
+                first + done,
+                ndim,
+                npts,
+                s.cap,
+                &mut s.u,
+            );
+            s.jac[..npts].fill(1.0);
+            grid.map_columns(&mut s.u, s.cap, npts, &mut s.jac, &mut bins);
+            weighted_values(f, cube, npts, s)?;
+            for (k, a) in acc.iter_mut().enumerate() {
+                *a = a.merge(Moments::of_strided(&s.vals[k..npts * nout], nout));
             }
+            for (q, row) in sq.iter_mut().zip(s.vals[..npts * nout].chunks_exact(nout)) {
+                *q = row.iter().map(|v| v * v).sum();
+            }
+            // Each histogram cell adds its points' weights in point order.
+            for a in 0..ndim {
+                let h = &mut hist[a * BINS..(a + 1) * BINS];
+                for (&b, &q) in bins[a * s.cap..a * s.cap + npts].iter().zip(&sq) {
+                    // Bins are below BINS (a power of two): the mask only
+                    // spares the bounds check.
+                    h[usize::from(b) & (BINS - 1)] += q;
+                }
+            }
+            done += npts as u64;
         }
-        done += npts as u64;
-    }
-    Ok((acc, hist))
+        Ok((acc, hist))
+    })
 }
 
 /// The inverse-variance weighted mean of the kept iterations.
