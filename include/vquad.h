@@ -183,7 +183,8 @@ typedef int (*vq_param_batch_fn)(const double *x, const double *p, size_t nparam
 /*
  A multi-D point integrand: point `x[0..ndim)` gives its `nout` values in
  `fval[0..nout)`. Return 0, or non-zero to stop the integration with
- `VQ_ERR_CALLBACK`.
+ `VQ_ERR_CALLBACK`. A value left unwritten reads as NaN and stops the
+ integration with `VQ_ERR_NONFINITE`.
 
  vquad calls it concurrently from its worker threads: it must be
  thread-safe, and so must whatever `params` points to.
@@ -195,6 +196,8 @@ typedef int (*vq_nd_fn)(const double *x, size_t ndim, double *fval, size_t nout,
  `x[i*ndim .. i*ndim+ndim-1]`; its `nout` values go to
  `fval[i*nout .. i*nout+nout-1]`, for `i < npts` (at most 4096 per call).
  Return 0, or non-zero to stop the integration with `VQ_ERR_CALLBACK`.
+ A value left unwritten reads as NaN and stops the integration with
+ `VQ_ERR_NONFINITE`.
 
  vquad calls it concurrently from its worker threads: it must be
  thread-safe, and so must whatever `params` points to.

@@ -47,6 +47,7 @@ pub mod reduce;
 pub mod result;
 pub(crate) mod rules;
 pub mod sampling;
+pub(crate) mod scratch;
 pub mod simd;
 pub mod topology;
 

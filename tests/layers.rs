@@ -26,6 +26,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("options", 1),
     ("reduce", 1),
     ("result", 1),
+    ("scratch", 1),
     ("simd", 1),
     ("topology", 1),
 ];

@@ -26,6 +26,8 @@
 //! a feature smaller than the first region cannot hide from), then switches
 //! to the error order.
 
+use std::cell::Cell;
+
 use super::axes::{weigh_and_check, Boxed};
 use super::genz_malik::GenzMalik;
 use super::regions::{Meta, Regions};
@@ -35,6 +37,7 @@ use crate::error::{Error, EvalError, Result};
 use crate::integrand::nd::NdIntegrand;
 use crate::options::Options;
 use crate::rules::outcome::Tolerance;
+use crate::scratch::with_buffer;
 
 /// Target number of points of one evaluation task.
 const TASK_POINTS: usize = 2048;
@@ -422,6 +425,13 @@ impl Running {
     }
 }
 
+thread_local! {
+    /// Points of one evaluation task, reused by every task on this thread.
+    static POINTS: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
+    /// Values of one evaluation task.
+    static VALUES: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
+}
+
 /// Evaluates regions with one rule on one integrand.
 struct Evaluate<'a> {
     ctx: &'a Context,
@@ -461,21 +471,39 @@ impl Evaluate<'_> {
         let nout = self.f.nout();
         let pts = self.rule.points();
         let count = geoms.len() / (2 * d);
-        let mut xs = vec![0.0; count * pts * d];
+        // Every point and value is written before it is read.
+        with_buffer(&POINTS, count * pts * d, |xs| {
+            with_buffer(&VALUES, count * pts * nout, |vals| {
+                self.rows(geoms, xs, vals)
+            })
+        })
+    }
+
+    /// [`Evaluate::task`] with its buffers: `xs` for the points of every
+    /// region of `geoms`, `vals` for their values.
+    fn rows(
+        &self,
+        geoms: &[f64],
+        xs: &mut [f64],
+        vals: &mut [f64],
+    ) -> std::result::Result<Vec<f64>, EvalError> {
+        let d = self.rule.ndim();
+        let nout = self.f.nout();
+        let pts = self.rule.points();
+        let count = geoms.len() / (2 * d);
         for (g, x) in geoms.chunks_exact(2 * d).zip(xs.chunks_exact_mut(pts * d)) {
             let (c, h) = g.split_at(d);
             self.rule.fill_points(c, h, x);
         }
         let jac = if self.boxed.has_infinite() {
             let mut jac = vec![0.0; count * pts];
-            self.boxed.map_points(&mut xs, &mut jac);
+            self.boxed.map_points(xs, &mut jac);
             Some(jac)
         } else {
             None
         };
-        let mut vals = vec![0.0; count * pts * nout];
-        self.f.eval_nd(&xs, &mut vals)?;
-        weigh_and_check(&mut vals, jac.as_deref(), |p| xs[p * d], nout)?;
+        self.f.eval_nd(xs, vals)?;
+        weigh_and_check(vals, jac.as_deref(), |p| xs[p * d], nout)?;
         let stride = 3 * nout + 1;
         let mut rows = vec![0.0; count * stride];
         let mut diffs = vec![0.0; d];

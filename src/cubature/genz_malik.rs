@@ -217,7 +217,7 @@ impl GenzMalik {
             let emb = dot(&self.e, &sums);
             est[k] = volume * main;
             // Null rules at the level of round-off count as exact zeros.
-            let size = (0..self.points()).fold(0.0f64, |m, p| m.max(at(p).abs()));
+            let size = largest_distance(vals, nout, k, 0..self.points(), 0.0);
             let noise = NOISE * size;
             let nulls = [
                 (main - emb).abs() / hi_norm,
@@ -335,23 +335,34 @@ pub fn estimate_error(nulls: [f64; 3]) -> (f64, bool) {
 }
 
 /// `max_p |v_p − v_0|` over the points `p` in `1..pts` of component `k`
-/// (values row-major, `nout` per point). A maximum is exact, so its order
-/// does not matter: a single component is scanned in eight independent
-/// lanes, which the compiler turns into SIMD.
+/// (values row-major, `nout` per point).
 fn spread(v: &[f64], nout: usize, k: usize, pts: usize) -> f64 {
-    let f0 = v[k];
+    largest_distance(v, nout, k, 1..pts, v[k])
+}
+
+/// The largest `|v − from|` of component `k` over the points `range`
+/// (values row-major, `nout` per point), 0 for an empty range. A single
+/// component is scanned in eight independent lanes (a maximum is exact, so
+/// the order does not change the result).
+fn largest_distance(
+    v: &[f64],
+    nout: usize,
+    k: usize,
+    range: std::ops::Range<usize>,
+    from: f64,
+) -> f64 {
     if nout > 1 {
-        return (1..pts).fold(0.0f64, |m, p| m.max((v[p * nout + k] - f0).abs()));
+        return range.fold(0.0f64, |m, p| m.max((v[p * nout + k] - from).abs()));
     }
     let mut acc = [0.0f64; 8];
-    let mut chunks = v[1..pts].chunks_exact(8);
+    let mut chunks = v[range].chunks_exact(8);
     for c in &mut chunks {
         for (a, &x) in acc.iter_mut().zip(c) {
-            *a = a.max((x - f0).abs());
+            *a = a.max((x - from).abs());
         }
     }
     for (a, &x) in acc.iter_mut().zip(chunks.remainder()) {
-        *a = a.max((x - f0).abs());
+        *a = a.max((x - from).abs());
     }
     acc.iter().fold(0.0f64, |m, &a| m.max(a))
 }

@@ -15,7 +15,8 @@ use crate::options::Options;
 
 /// A multi-D point integrand: point `x[0..ndim)` gives its `nout` values in
 /// `fval[0..nout)`. Return 0, or non-zero to stop the integration with
-/// `VQ_ERR_CALLBACK`.
+/// `VQ_ERR_CALLBACK`. A value left unwritten reads as NaN and stops the
+/// integration with `VQ_ERR_NONFINITE`.
 ///
 /// vquad calls it concurrently from its worker threads: it must be
 /// thread-safe, and so must whatever `params` points to.
@@ -33,6 +34,8 @@ pub type vq_nd_fn = Option<
 /// `x[i*ndim .. i*ndim+ndim-1]`; its `nout` values go to
 /// `fval[i*nout .. i*nout+nout-1]`, for `i < npts` (at most 4096 per call).
 /// Return 0, or non-zero to stop the integration with `VQ_ERR_CALLBACK`.
+/// A value left unwritten reads as NaN and stops the integration with
+/// `VQ_ERR_NONFINITE`.
 ///
 /// vquad calls it concurrently from its worker threads: it must be
 /// thread-safe, and so must whatever `params` points to.

@@ -12,6 +12,7 @@ use std::ffi::c_void;
 
 use super::Integrand;
 use crate::error::{Error, EvalError};
+use crate::scratch::with_buffer;
 
 /// Points per call of a C batch callback, at most (callers see this in the
 /// header documentation of `vq_integrand_nd_batch`).
@@ -56,18 +57,10 @@ pub trait NdIntegrand: Send + Sync {
         out: &mut [f64],
     ) -> Result<(), EvalError> {
         let d = self.ndim();
-        let mut rows = ROWS.try_with(Cell::take).unwrap_or_default();
-        if rows.len() < npts * d {
-            rows.resize(npts * d, 0.0);
-        }
-        let rows_now = &mut rows[..npts * d];
-        transpose_into_rows(cols, stride, npts, d, rows_now);
-        let r = self.eval_nd(rows_now, out);
-        // A callback that integrates on this thread took its own buffer; the
-        // outer call's goes back afterwards.
-        // (Fails only while the thread exits; the buffer is then dropped.)
-        let _ = ROWS.try_with(|c| c.set(rows));
-        r
+        with_buffer(&ROWS, npts * d, |rows| {
+            transpose_into_rows(cols, stride, npts, d, rows);
+            self.eval_nd(rows, out)
+        })
     }
 
     /// The 1-D integrand behind this one, when it is one: the rules send it
@@ -79,9 +72,7 @@ pub trait NdIntegrand: Send + Sync {
 }
 
 thread_local! {
-    /// The row buffer of [`NdIntegrand::eval_columns`]'s default, reused by
-    /// every evaluation on this thread (taken out while in use, so a nested
-    /// evaluation gets a fresh one).
+    /// The row buffer of [`NdIntegrand::eval_columns`]'s default.
     static ROWS: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
 }
 
@@ -229,6 +220,9 @@ impl<F: Fn(&[f64], &mut [f64]) + Send + Sync, const BATCH: bool> NdIntegrand
         self.nout
     }
     fn eval_nd(&self, xs: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
+        // A value the closure leaves unwritten reads as NaN (reported as
+        // non-finite), never as what the reused buffer held.
+        out.fill(f64::NAN);
         if BATCH {
             (self.f)(xs, out);
         } else {
@@ -410,6 +404,9 @@ impl NdIntegrand for NdPointFn {
             .chunks_exact(self.ndim)
             .zip(out.chunks_exact_mut(self.nout))
         {
+            // A value the callback leaves unwritten reads as NaN (reported
+            // as non-finite), never as what the reused buffer held.
+            fx.fill(f64::NAN);
             // SAFETY: `x` holds `ndim` readable doubles and `fx` `nout`
             // writable ones; `NdPointFn::new`'s contract covers the rest.
             let code = unsafe {
@@ -444,6 +441,8 @@ impl NdIntegrand for NdBatchCallbackFn {
             .zip(out.chunks_mut(MAX_BATCH_POINTS * self.nout))
         {
             let n = x.len() / self.ndim;
+            // As for point callbacks: unwritten values read as NaN.
+            fx.fill(f64::NAN);
             // SAFETY: `x` holds `n·ndim` readable doubles and `fx` `n·nout`
             // writable ones; `NdBatchCallbackFn::new`'s contract covers the rest.
             let code = unsafe {
@@ -467,6 +466,48 @@ impl NdIntegrand for NdBatchCallbackFn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    unsafe extern "C" fn writes_nothing(
+        _x: *const f64,
+        _npts: usize,
+        _ndim: usize,
+        _f: *mut f64,
+        _nout: usize,
+        _p: *mut c_void,
+    ) -> i32 {
+        0
+    }
+
+    unsafe extern "C" fn writes_first_only(
+        _x: *const f64,
+        _ndim: usize,
+        f: *mut f64,
+        _nout: usize,
+        _p: *mut c_void,
+    ) -> i32 {
+        // SAFETY: vquad passes `nout` ≥ 1 writable doubles.
+        unsafe { *f = 1.0 };
+        0
+    }
+
+    #[test]
+    fn values_a_callback_leaves_unwritten_read_as_nan() {
+        // SAFETY: the callbacks touch no shared state.
+        let batch = unsafe { NdBatchCallbackFn::new(writes_nothing, std::ptr::null_mut(), 1, 1) };
+        // SAFETY: as above.
+        let point = unsafe { NdPointFn::new(writes_first_only, std::ptr::null_mut(), 1, 2) };
+        let closure = NdFn::new(1, 1, |_: &[f64], _: &mut [f64]| {});
+        let mut out = [7.0; 2];
+        batch.eval_nd(&[0.5, 0.25], &mut out).unwrap();
+        assert!(out.iter().all(|v| v.is_nan()), "{out:?}");
+        let mut out = [7.0; 4];
+        point.eval_nd(&[0.5, 0.25], &mut out).unwrap();
+        assert_eq!(out[0], 1.0);
+        assert!(out[1].is_nan() && out[3].is_nan(), "{out:?}");
+        let mut out = [7.0; 1];
+        closure.eval_nd(&[0.5], &mut out).unwrap();
+        assert!(out[0].is_nan());
+    }
 
     #[test]
     fn point_closure_fills_rows_in_order() {

@@ -192,6 +192,19 @@ fn load_rows(
     first: usize,
     used: &[bool],
 ) {
+    if (2..=8).contains(&width) && used[first..first + width].iter().all(|&u| u) {
+        // Every variable read: one pass over the rows, `width` fixed.
+        match width {
+            2 => load_all_rows::<2>(s, stride, lanes, rows, first),
+            3 => load_all_rows::<3>(s, stride, lanes, rows, first),
+            4 => load_all_rows::<4>(s, stride, lanes, rows, first),
+            5 => load_all_rows::<5>(s, stride, lanes, rows, first),
+            6 => load_all_rows::<6>(s, stride, lanes, rows, first),
+            7 => load_all_rows::<7>(s, stride, lanes, rows, first),
+            _ => load_all_rows::<8>(s, stride, lanes, rows, first),
+        }
+        return;
+    }
     let m = rows.len() / width;
     for k in (0..width).filter(|&k| used[first + k]) {
         let dst: &mut [f64] =
@@ -201,6 +214,36 @@ fn load_rows(
         }
         let last = dst[m - 1];
         dst[m..].fill(last);
+    }
+}
+
+/// [`load_rows`] for `D` variables that the program all reads: each row
+/// is read once and its `D` values go to their registers.
+fn load_all_rows<const D: usize>(
+    s: &mut [Lane],
+    stride: usize,
+    lanes: usize,
+    rows: &[f64],
+    first: usize,
+) {
+    let m = rows.len() / D;
+    let mut regs = s[first * stride..(first + D) * stride].chunks_exact_mut(stride);
+    let mut dst: [&mut [f64]; D] = std::array::from_fn(|_| {
+        let reg = regs.next().expect("D registers");
+        wide::bytemuck::cast_slice_mut(&mut reg[..lanes])
+    });
+    assert!(
+        dst.iter().all(|d| d.len() >= m),
+        "registers hold every point"
+    );
+    for (p, row) in rows.chunks_exact(D).enumerate() {
+        for (d, &x) in dst.iter_mut().zip(row) {
+            d[p] = x;
+        }
+    }
+    for d in &mut dst {
+        let last = d[m - 1];
+        d[m..].fill(last);
     }
 }
 
