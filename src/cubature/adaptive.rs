@@ -26,7 +26,7 @@
 //! a feature smaller than the first region cannot hide from), then switches
 //! to the error order.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 
 use super::axes::{weigh_and_check, Boxed};
 use super::genz_malik::GenzMalik;
@@ -427,9 +427,9 @@ impl Running {
 
 thread_local! {
     /// Points of one evaluation task, reused by every task on this thread.
-    static POINTS: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
+    static POINTS: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
     /// Values of one evaluation task.
-    static VALUES: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
+    static VALUES: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Evaluates regions with one rule on one integrand.

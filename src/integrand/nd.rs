@@ -7,7 +7,7 @@
 //! `npts·nout` values, point `i`'s components at `out[i·nout .. (i+1)·nout]`.
 //! A shape (`ndim`, `nout`) never changes after construction.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::ffi::c_void;
 
 use super::Integrand;
@@ -73,7 +73,7 @@ pub trait NdIntegrand: Send + Sync {
 
 thread_local! {
     /// The row buffer of [`NdIntegrand::eval_columns`]'s default.
-    static ROWS: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
+    static ROWS: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Writes `npts` points held in columns of `stride` (coordinate `j` of

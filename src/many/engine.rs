@@ -28,6 +28,7 @@ use crate::rules::adaptive::AdaptivePlan;
 use crate::rules::qags::{Stepper, Workspace};
 use crate::rules::small::MAX_POINTS;
 use crate::rules::{self, Finished, Plan};
+use crate::scratch::with_kept;
 
 /// Rows whose first rule applications share one integrand call: 16 rows
 /// of G10K21 are 336 points, enough for an expression to run its SIMD
@@ -79,19 +80,9 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// Runs `f` with this thread's kept [`Scratch`], or a fresh one when it is
-/// in use (an integrand tabulating on the same thread) or already
-/// destroyed (a thread exiting).
+/// Runs `f` with this thread's kept [`Scratch`] (a fresh one when it is in use).
 pub fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
-    let mut f = Some(f);
-    let kept = SCRATCH.try_with(|cell| {
-        let mut s = cell.try_borrow_mut().ok()?;
-        Some((f.take().expect("called once"))(&mut s))
-    });
-    match kept {
-        Ok(Some(r)) => r,
-        _ => (f.take().expect("not called yet"))(&mut Scratch::default()),
-    }
+    with_kept(&SCRATCH, f)
 }
 
 impl Rows<'_> {

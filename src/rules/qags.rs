@@ -29,6 +29,7 @@ use super::pieces::{Piece, Pieces};
 use super::wynn::Epsilon;
 use crate::error::{Error, Result};
 use crate::exec::points::PointEvaluator;
+use crate::scratch::with_kept;
 use std::cell::RefCell;
 
 /// Most intervals bisected in one step.
@@ -225,21 +226,14 @@ thread_local! {
     static WORKSPACE: RefCell<Workspace> = RefCell::new(Workspace::default());
 }
 
-/// Runs `f` with this thread's kept workspace, or a fresh one when it is in
-/// use (an integrand integrating on the same thread) or already destroyed
-/// (a thread exiting).
+/// Runs `f` with this thread's kept workspace ([`with_kept`]), trimmed
+/// afterwards.
 fn with_workspace<R>(f: impl FnOnce(&mut Workspace) -> R) -> R {
-    let mut f = Some(f);
-    let kept = WORKSPACE.try_with(|cell| {
-        let mut w = cell.try_borrow_mut().ok()?;
-        let r = (f.take().expect("called once"))(&mut w);
+    with_kept(&WORKSPACE, |w| {
+        let r = f(w);
         w.trim();
-        Some(r)
-    });
-    match kept {
-        Ok(Some(r)) => r,
-        _ => (f.take().expect("not called yet"))(&mut Workspace::default()),
-    }
+        r
+    })
 }
 
 struct Qags<'a, 'e> {

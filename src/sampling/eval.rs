@@ -5,13 +5,14 @@
 //! into chunks of [`chunk_points`] (a function of `ndim` and `nout` only)
 //! and merged in chunk order.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 
 use super::cube::UnitCube;
 use super::moments::Moments;
 use crate::error::EvalError;
 use crate::integrand::first_non_finite;
 use crate::integrand::nd::NdIntegrand;
+use crate::scratch::with_kept;
 
 /// Sample points per task of plain MC (and the largest QMC block).
 pub const TASK: u64 = 4096;
@@ -22,7 +23,7 @@ pub fn chunk_points(ndim: usize, nout: usize) -> usize {
 }
 
 /// Scratch buffers of one chunk of up to `cap` points.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Scratch {
     /// Unit-cube points, then box points, in columns: coordinate `j` of
     /// point `p` at `u[j·cap + p]`.
@@ -58,30 +59,22 @@ impl Scratch {
 }
 
 thread_local! {
-    /// Each thread's chunk buffers, reused by every task it runs (taken out
-    /// while in use, so an integrand that integrates gets its own).
-    static SCRATCH: Cell<Option<Scratch>> = const { Cell::new(None) };
+    /// Each thread's chunk buffers, reused by every task it runs.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::new(0, 0, 0));
 }
 
-/// Runs `f` with this thread's [`Scratch`], shaped for `points` points.
+/// Runs `f` with this thread's [`Scratch`] (kept between tasks), shaped for
+/// `points` points.
 pub fn with_scratch<R>(
     points: usize,
     ndim: usize,
     nout: usize,
     f: impl FnOnce(&mut Scratch) -> R,
 ) -> R {
-    let taken = SCRATCH.try_with(Cell::take).ok().flatten();
-    let mut s = match taken {
-        Some(mut s) => {
-            s.reshape(points, ndim, nout);
-            s
-        }
-        None => Scratch::new(points, ndim, nout),
-    };
-    let r = f(&mut s);
-    // Fails only while the thread exits; the buffers are then dropped.
-    let _ = SCRATCH.try_with(|c| c.set(Some(s)));
-    r
+    with_kept(&SCRATCH, |s| {
+        s.reshape(points, ndim, nout);
+        f(s)
+    })
 }
 
 /// Maps the first `npts` points of `s.u` (in the unit cube, already

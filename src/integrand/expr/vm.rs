@@ -13,6 +13,7 @@ use super::funcs::{self, Checked, Op};
 use super::trig;
 use crate::integrand::strided_point;
 use crate::reduce::{pairwise, pairwise_lanes, sum_slice, with_sums};
+use crate::scratch::with_buffer;
 use crate::simd::{Lane, LANES};
 
 /// Points per chunk (a multiple of every lane width).
@@ -38,28 +39,7 @@ thread_local! {
 
 /// Runs `f` with a scratch area of at least `len` lane vectors.
 fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [Lane]) -> R) -> R {
-    let mut f = Some(f);
-    let done = SCRATCH.try_with(|cell| {
-        let f = f.take().expect("called once");
-        match cell.try_borrow_mut() {
-            Ok(mut v) => {
-                if v.len() < len {
-                    v.resize(len, Lane::splat(0.0));
-                }
-                f(&mut v[..len])
-            }
-            // Not reachable today (evaluation never re-enters itself), but a
-            // fresh buffer is always correct.
-            Err(_) => f(&mut vec![Lane::splat(0.0); len]),
-        }
-    });
-    match done {
-        Ok(r) => r,
-        // The thread is exiting and its scratch area is already destroyed
-        // (C code integrating from a pthread key destructor): use a fresh
-        // buffer instead of panicking.
-        Err(_) => (f.take().expect("not called"))(&mut vec![Lane::splat(0.0); len]),
-    }
+    with_buffer(&SCRATCH, len, f)
 }
 
 /// Evaluates the one-variable `prog` at every point of `xs` into `out`
